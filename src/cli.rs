@@ -1,0 +1,170 @@
+//! Command line (clap derive). Exit codes: 0 success, 1 blocked by a gate or a failed
+//! verification, 2 the tool failed. Logs go to stderr; stdout is for data.
+//!
+//! The doc comments of the argument structs are the `--help` text, written for a terminal, so
+//! rustdoc's HTML and link lints do not apply to them.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::pipeline::{BuildOptions, Outcome};
+use crate::spec::Overrides;
+
+/// Build versioned, training-ready releases of conversation datasets.
+#[derive(Debug, Parser)]
+#[command(name = "trainready", version, about, propagate_version = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Only print errors (overrides RUST_LOG).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a release from a spec: load, dedup, export, gates, publish.
+    ///
+    /// Exit 0: published. Exit 1: a gate failed (nothing published; reports stay in the run
+    /// directory). Exit 2: the tool failed (including: the version already exists).
+    ///
+    /// Examples:
+    ///   trainready build fixtures/release.toml
+    ///   trainready build release.toml --output s3://pixel-data/gdrive/processed --version 1.2.0
+    #[command(verbatim_doc_comment)]
+    Build {
+        /// The run spec (release.toml).
+        spec: PathBuf,
+        /// Output root (path or URI); releases land in <output>/releases/<name>/<version>/.
+        #[arg(long)]
+        output: Option<String>,
+        /// Release version (overrides [release] version).
+        #[arg(long = "version")]
+        release_version: Option<String>,
+        /// Run directory for intermediate Parquet and reports (default <output>/runs/<run-id>).
+        #[arg(long)]
+        run_dir: Option<String>,
+    },
+    /// Re-check a published release from its own files: checksums, counts, ledger balance.
+    ///
+    /// Exit 0: intact. Exit 1: any mismatch (each one named on stderr).
+    ///
+    /// Examples:
+    ///   trainready verify out/releases/fixtures/0.1.0
+    ///   trainready verify s3://pixel-data/releases/fixtures/0.1.0
+    #[command(verbatim_doc_comment)]
+    Verify {
+        /// The release folder or URI (the one holding release.json).
+        release: String,
+    },
+}
+
+/// Parse the command line, run, and map the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logging(args.quiet);
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(quiet: bool) {
+    let filter = if quiet {
+        EnvFilter::new("error")
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("trainready=info"))
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}
+
+/// Run a parsed command.
+pub fn run(args: Args) -> crate::Result<ExitCode> {
+    match args.command {
+        Command::Build {
+            spec,
+            output,
+            release_version,
+            run_dir,
+        } => {
+            let opts = BuildOptions {
+                overrides: Overrides {
+                    output,
+                    version: release_version,
+                },
+                run_dir,
+            };
+            match crate::pipeline::build(&spec, &opts)? {
+                Outcome::Published {
+                    release,
+                    run_dir,
+                    counts,
+                    shards,
+                } => {
+                    let removed = counts.input - counts.exported;
+                    out(&format!(
+                        "published {release}\n  {} input records: {} exported in {shards} shards, {removed} removed (see ledger.parquet)\n  run directory: {run_dir}\n",
+                        counts.input, counts.exported
+                    ));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Outcome::Blocked { run_dir, failed } => {
+                    eprintln!(
+                        "release blocked: {} gate(s) failed; nothing was published",
+                        failed.len()
+                    );
+                    for g in &failed {
+                        eprintln!("  {}: {}", g.name, g.detail.as_deref().unwrap_or("failed"));
+                    }
+                    eprintln!("  reports: {run_dir}/reports/gates.json");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Verify { release } => {
+            let storage = crate::storage::Storage::new()?;
+            let v = crate::verify::verify(&storage, &release)?;
+            if v.problems.is_empty() {
+                out(&format!(
+                    "ok {release}: {} shards, {} records intact\n",
+                    v.shards, v.records
+                ));
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &v.problems {
+                    eprintln!("mismatch: {p}");
+                }
+                eprintln!("{release}: {} problem(s)", v.problems.len());
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+/// Write to stdout; a closed pipe is not an error (exit 0 as ripgrep does).
+fn out(s: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}

@@ -1,0 +1,22 @@
+//! trainready: build versioned, training-ready releases of conversation datasets.
+//!
+//! The binary is a thin wrapper around [`cli::run`]; every stage is a library function so that
+//! tests, benches and other tools can call them. See DESIGN.md for the architecture and
+//! `pipeline.rs` for the order of the stages.
+
+pub mod cli;
+pub mod dedup;
+pub mod error;
+pub mod export;
+pub mod gates;
+pub mod load;
+pub mod manifest;
+pub mod normalize;
+pub mod pipeline;
+pub mod schema;
+pub mod spec;
+pub mod stats;
+pub mod storage;
+pub mod verify;
+
+pub use error::{Error, Result};

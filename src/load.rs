@@ -1,0 +1,917 @@
+//! Load: read every object of every source through [`Storage`], parse its format (JSONL, JSON,
+//! CSV, Parquet), map each record to canonical messages, and clean its text (see
+//! [`crate::normalize::clean_text`]).
+//!
+//! Output: [`Conversation`]s in source / object / record order, and one [`Rejection`] per record
+//! that could not be mapped, with its reason, file and line. Nothing here looks at the content
+//! beyond parsing it; rejection reasons never quote record text.
+//!
+//! Record ids: `<source>/<key>`, key = the id field as a string, else
+//! `<object path relative to the glob root>#<0-based record index>`; a repeated id value gets
+//! `#<n>` for its n-th occurrence (0-based, so the second copy is `#1`), in object and file order.
+//! Blank JSONL lines are not records. An empty object yields one rejection (`empty file`), so it
+//! shows in the ledger.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, PolarsContext, Result};
+use crate::normalize::clean_text;
+use crate::spec::{Format, Mapping, SourcePlan, SplitRule, canonical_split};
+use crate::storage::{Object, Storage, lexical};
+
+/// One ChatML message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub role: String,
+    pub content: String,
+}
+
+/// One loaded conversation in the canonical schema (before the derived columns).
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub record_id: String,
+    pub source: String,
+    pub family: String,
+    pub split: String,
+    pub messages: Vec<Message>,
+    pub license: String,
+    pub origin_uri: String,
+    pub origin_sha256: String,
+    /// 0-based record index within the object.
+    pub origin_row: u64,
+    /// 1-based line where the record starts (0 when unknown).
+    pub origin_line: u64,
+    /// JSON object of the source's `columns.metadata` fields.
+    pub metadata: Option<String>,
+    pub priority: i64,
+    /// Empty turns dropped while mapping.
+    pub empty_turns: u32,
+}
+
+/// A record that could not be loaded.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub record_id: String,
+    pub source: String,
+    pub origin_uri: String,
+    pub origin_row: Option<u64>,
+    pub origin_line: Option<u64>,
+    pub reason: String,
+}
+
+/// One input object, for release.json and the inventory.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputObject {
+    pub source: String,
+    pub uri: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub format: Format,
+    pub records: u64,
+}
+
+/// Everything loaded from one source.
+#[derive(Debug, Default)]
+pub struct SourceLoad {
+    pub conversations: Vec<Conversation>,
+    pub rejections: Vec<Rejection>,
+    pub inputs: Vec<InputObject>,
+}
+
+/// A parsed record before mapping.
+struct RawRecord {
+    index: u64,
+    line: u64,
+    value: std::result::Result<Map<String, Value>, String>,
+}
+
+/// Load one source.
+#[tracing::instrument(skip_all, fields(source = %source.name))]
+pub fn load_source(storage: &Storage, source: &SourcePlan, spec_dir: &Path) -> Result<SourceLoad> {
+    let objects = storage.glob(&source.resolved_uri)?;
+    if objects.is_empty() {
+        return Err(Error::Source {
+            source_name: source.name.clone(),
+            uri: source.uri.clone(),
+            message: "matched no object".into(),
+        });
+    }
+    let mut out = SourceLoad::default();
+    for object in &objects {
+        let format = source
+            .format
+            .or_else(|| Format::from_path(&object.rel))
+            .ok_or_else(|| Error::Source {
+                source_name: source.name.clone(),
+                uri: object.location.uri.clone(),
+                message: "cannot tell the format from the file name: set `format` in the spec"
+                    .into(),
+            })?;
+        let bytes = storage.get(&object.location).map_err(|e| Error::Source {
+            source_name: source.name.clone(),
+            uri: object.location.uri.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let origin_uri = display_uri(spec_dir, object);
+        load_object(source, &object.rel, &origin_uri, &bytes, format, &mut out)?;
+    }
+    number_repeated_ids(&mut out);
+    tracing::info!(
+        objects = out.inputs.len(),
+        conversations = out.conversations.len(),
+        rejected = out.rejections.len(),
+        "loaded"
+    );
+    Ok(out)
+}
+
+/// Load one object's bytes into `out` (`rel`: its path relative to the glob root, used in
+/// fallback record ids; `origin_uri`: how the ledger names it).
+pub fn load_object(
+    source: &SourcePlan,
+    rel: &str,
+    origin_uri: &str,
+    bytes: &[u8],
+    format: Format,
+    out: &mut SourceLoad,
+) -> Result<()> {
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let ctx = ObjectCtx {
+        source,
+        rel,
+        origin_uri,
+        sha256: &sha256,
+    };
+    let before = out.conversations.len() + out.rejections.len();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        out.rejections.push(Rejection {
+            record_id: format!("{}/{rel}#0", source.name),
+            source: source.name.clone(),
+            origin_uri: origin_uri.to_string(),
+            origin_row: None,
+            origin_line: None,
+            reason: format!("empty file: {origin_uri} has no records"),
+        });
+    } else {
+        let raw = parse_object(bytes, format, &ctx)?;
+        if source.mapping == Mapping::Turns {
+            map_turns(raw, &ctx, out);
+        } else {
+            let mapped: Vec<_> = raw.into_par_iter().map(|r| map_record(r, &ctx)).collect();
+            for m in mapped {
+                match m {
+                    Ok(c) => out.conversations.push(c),
+                    Err(r) => out.rejections.push(*r),
+                }
+            }
+        }
+    }
+    let records = (out.conversations.len() + out.rejections.len() - before) as u64;
+    out.inputs.push(InputObject {
+        source: source.name.clone(),
+        uri: origin_uri.to_string(),
+        sha256,
+        bytes: bytes.len() as u64,
+        format,
+        records,
+    });
+    Ok(())
+}
+
+/// Repeated ids get `#n` (n = the occurrence, 0-based) in object and file order, over
+/// conversations and rejections alike.
+pub fn number_repeated_ids(out: &mut SourceLoad) {
+    let mut order: Vec<(u64, u64, usize, bool)> = Vec::new();
+    for (i, c) in out.conversations.iter().enumerate() {
+        order.push((
+            object_order(&out.inputs, &c.origin_uri),
+            c.origin_row,
+            i,
+            true,
+        ));
+    }
+    for (i, r) in out.rejections.iter().enumerate() {
+        order.push((
+            object_order(&out.inputs, &r.origin_uri),
+            r.origin_row.unwrap_or(0),
+            i,
+            false,
+        ));
+    }
+    order.sort_unstable();
+    let mut id_seen: HashMap<String, u64> = HashMap::new();
+    for (_, _, i, is_conv) in order {
+        let id = if is_conv {
+            &mut out.conversations[i].record_id
+        } else {
+            &mut out.rejections[i].record_id
+        };
+        let n = id_seen.entry(id.clone()).or_insert(0);
+        if *n > 0 {
+            id.push_str(&format!("#{n}"));
+        }
+        *n += 1;
+    }
+}
+
+fn object_order(inputs: &[InputObject], uri: &str) -> u64 {
+    inputs.iter().position(|i| i.uri == uri).unwrap_or(0) as u64
+}
+
+/// The origin URI recorded in the ledger and manifest: local paths relative to the spec's folder
+/// (so releases are byte-identical across checkouts), remote URIs as they are.
+fn display_uri(spec_dir: &Path, object: &Object) -> String {
+    if !object.location.is_local() {
+        return object.location.uri.clone();
+    }
+    relative_path(
+        &lexical(spec_dir),
+        &lexical(Path::new(&object.location.uri)),
+    )
+}
+
+/// `path` relative to `base` (both absolute, normalised), with `..` where needed and `/` separators.
+pub fn relative_path(base: &Path, path: &Path) -> String {
+    let b: Vec<_> = base.components().collect();
+    let p: Vec<_> = path.components().collect();
+    let common = b.iter().zip(&p).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+struct ObjectCtx<'a> {
+    source: &'a SourcePlan,
+    rel: &'a str,
+    origin_uri: &'a str,
+    sha256: &'a str,
+}
+
+impl ObjectCtx<'_> {
+    fn fallback_id(&self, index: u64) -> String {
+        format!("{}/{}#{index}", self.source.name, self.rel)
+    }
+
+    fn reject(&self, id: Option<String>, index: u64, line: u64, reason: String) -> Rejection {
+        let where_ = if line > 0 {
+            format!("{} line {line}", self.origin_uri)
+        } else {
+            format!("{} record {index}", self.origin_uri)
+        };
+        Rejection {
+            record_id: id.unwrap_or_else(|| self.fallback_id(index)),
+            source: self.source.name.clone(),
+            origin_uri: self.origin_uri.to_string(),
+            origin_row: Some(index),
+            origin_line: (line > 0).then_some(line),
+            reason: format!("{reason} ({where_})"),
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Formats.
+
+fn parse_object(bytes: &[u8], format: Format, ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match format {
+        Format::Jsonl => Ok(parse_jsonl(bytes, 0)),
+        Format::Json => parse_json(bytes, ctx),
+        Format::Csv => parse_csv(bytes, ctx),
+        Format::Parquet => parse_parquet(bytes, ctx),
+    }
+}
+
+/// One record per non-blank line; a bad line is a bad record, not a bad file.
+fn parse_jsonl(bytes: &[u8], first_line_offset: u64) -> Vec<RawRecord> {
+    let lines: Vec<(u64, &[u8])> = bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                i as u64 + 1 + first_line_offset,
+                l.strip_suffix(b"\r").unwrap_or(l),
+            )
+        })
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .collect();
+    lines
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, (line, l))| RawRecord {
+            index: index as u64,
+            line,
+            value: parse_json_line(l),
+        })
+        .collect()
+}
+
+fn parse_json_line(line: &[u8]) -> std::result::Result<Map<String, Value>, String> {
+    let text = std::str::from_utf8(line)
+        .map_err(|e| format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(format!(
+            "expected a JSON object, found {}",
+            json_type(&other)
+        )),
+        Err(e) => Err(format!(
+            "malformed JSON at column {}: {}",
+            e.column(),
+            short_json_error(&e)
+        )),
+    }
+}
+
+fn short_json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A JSON array of records (or one object). The file must parse as a whole.
+fn parse_json(bytes: &[u8], ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
+    let err = |message: String| Error::Source {
+        source_name: ctx.source.name.clone(),
+        uri: ctx.origin_uri.to_string(),
+        message,
+    };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| err(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| err(format!("malformed JSON: {e}")))?;
+        let Value::Object(map) = value else {
+            unreachable!("a document starting with `{{` that parses is an object")
+        };
+        return Ok(vec![RawRecord {
+            index: 0,
+            line: 1 + (text.len() - trimmed.len()) as u64,
+            value: Ok(map),
+        }]);
+    }
+    let elements: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
+        .map_err(|e| err(format!("expected a JSON array of records: {e}")))?;
+    // Line numbers from each element's position in the text.
+    let base = text.as_ptr() as usize;
+    let mut line = 1u64;
+    let mut pos = 0usize;
+    let mut out = Vec::with_capacity(elements.len());
+    for (index, raw) in elements.iter().enumerate() {
+        let start = raw.get().as_ptr() as usize - base;
+        line += text.as_bytes()[pos..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        pos = start;
+        let value = match serde_json::from_str::<Value>(raw.get()) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(other) => Err(format!(
+                "expected a JSON object, found {}",
+                json_type(&other)
+            )),
+            Err(e) => Err(format!("malformed JSON: {}", short_json_error(&e))),
+        };
+        out.push(RawRecord {
+            index: index as u64,
+            line,
+            value,
+        });
+    }
+    Ok(out)
+}
+
+/// CSV with a header row; quoted fields may span lines. Ragged rows and invalid UTF-8 are bad
+/// records. All values are strings.
+fn parse_csv(bytes: &[u8], ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .byte_headers()
+        .map_err(|e| Error::Source {
+            source_name: ctx.source.name.clone(),
+            uri: ctx.origin_uri.to_string(),
+            message: format!("cannot read the CSV header: {e}"),
+        })?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let mut out = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut index = 0u64;
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(line);
+                let value = csv_row(&headers, &record);
+                out.push(RawRecord { index, line, value });
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                out.push(RawRecord {
+                    index,
+                    line,
+                    value: Err(format!("malformed CSV: {e}")),
+                });
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+        index += 1;
+    }
+    Ok(out)
+}
+
+fn csv_row(
+    headers: &[String],
+    record: &csv::ByteRecord,
+) -> std::result::Result<Map<String, Value>, String> {
+    if record.len() != headers.len() {
+        return Err(format!(
+            "expected {} fields, found {}",
+            headers.len(),
+            record.len()
+        ));
+    }
+    let mut map = Map::with_capacity(headers.len());
+    for (h, field) in headers.iter().zip(record.iter()) {
+        let s = std::str::from_utf8(field)
+            .map_err(|e| format!("invalid UTF-8 in column `{h}` at byte {}", e.valid_up_to()))?;
+        map.insert(h.clone(), Value::String(s.to_string()));
+    }
+    Ok(map)
+}
+
+/// Parquet through Polars, rows turned into JSON objects (nested columns included).
+fn parse_parquet(bytes: &[u8], ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
+    use polars::prelude::*;
+    let mut df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .ctx(format!("reading Parquet {}", ctx.origin_uri))?;
+    let mut buf = Vec::new();
+    JsonWriter::new(&mut buf)
+        .with_json_format(JsonFormat::JsonLines)
+        .finish(&mut df)
+        .ctx(format!("converting Parquet rows of {}", ctx.origin_uri))?;
+    // Row r is line r + 1 of the NDJSON; keep that as its "line".
+    Ok(parse_jsonl(&buf, 0))
+}
+
+// -------------------------------------------------------------------------------------------------
+// Mappings.
+
+/// A field as text: strings as they are, numbers and booleans printed, null/missing as None.
+fn field_str(map: &Map<String, Value>, key: &str) -> Option<String> {
+    match map.get(key)? {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// A speaker label as it may appear in a reason: short, no control characters.
+fn label(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| !c.is_control()).take(32).collect();
+    if s.chars().count() > 32 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+/// A row with the line it starts on.
+type LineRow = (u64, Map<String, Value>);
+
+struct Turn {
+    speaker: String,
+    content: String,
+}
+
+fn map_record(
+    raw: RawRecord,
+    ctx: &ObjectCtx<'_>,
+) -> std::result::Result<Conversation, Box<Rejection>> {
+    let RawRecord { index, line, value } = raw;
+    let map = value.map_err(|reason| Box::new(ctx.reject(None, index, line, reason)))?;
+    let s = ctx.source;
+    let id = record_id(&map, ctx, index);
+    let fail = |reason: String| Box::new(ctx.reject(id.clone().ok(), index, line, reason));
+    let id = id.clone().map_err(&fail)?;
+    let split = record_split(&map, ctx).map_err(&fail)?;
+    let turns = match s.mapping {
+        Mapping::Chatml => list_turns(
+            &map,
+            &s.columns.messages,
+            &s.columns.speaker,
+            &s.columns.content,
+        ),
+        Mapping::Sharegpt => list_turns(
+            &map,
+            &s.columns.conversations,
+            &s.columns.speaker,
+            &s.columns.content,
+        ),
+        Mapping::Dialog => list_turns(
+            &map,
+            &s.columns.dialog,
+            &s.columns.speaker,
+            &s.columns.content,
+        ),
+        Mapping::Qa => qa_turns(&map, s),
+        Mapping::Turns => unreachable!("turns are mapped per object"),
+    }
+    .map_err(&fail)?;
+    let context = s
+        .columns
+        .context
+        .as_deref()
+        .and_then(|c| field_str(&map, c));
+    let metadata = metadata(&map, &s.columns.metadata);
+    build_conversation(ctx, id, split, context, turns, metadata, index, line).map_err(&fail)
+}
+
+fn record_id(
+    map: &Map<String, Value>,
+    ctx: &ObjectCtx<'_>,
+    index: u64,
+) -> std::result::Result<String, String> {
+    let col = &ctx.source.columns.id;
+    match field_str(map, col).filter(|v| !v.trim().is_empty()) {
+        Some(v) => Ok(format!("{}/{}", ctx.source.name, v.trim())),
+        None if ctx.source.columns.id_explicit => Err(format!("missing id field `{col}`")),
+        None => Ok(ctx.fallback_id(index)),
+    }
+}
+
+fn record_split(
+    map: &Map<String, Value>,
+    ctx: &ObjectCtx<'_>,
+) -> std::result::Result<String, String> {
+    match &ctx.source.split {
+        SplitRule::Fixed(s) => Ok(s.clone()),
+        SplitRule::FromFilename => {
+            split_from_filename(ctx.rel)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    format!(
+                        "no split (train, valid, val, dev, validation, test) in the file name `{}`",
+                        ctx.rel
+                    )
+                })
+        }
+        SplitRule::Column(col) => match field_str(map, col).filter(|v| !v.trim().is_empty()) {
+            None => Ok("train".into()),
+            Some(v) => canonical_split(&v)
+                .map(str::to_string)
+                .ok_or_else(|| format!("unknown split `{}` in field `{col}`", label(&v))),
+        },
+    }
+}
+
+/// `train` / `valid|val|dev|validation` / `test` as a word of the file name.
+pub fn split_from_filename(rel: &str) -> Option<&'static str> {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .find_map(canonical_split)
+}
+
+fn list_turns(
+    map: &Map<String, Value>,
+    list_key: &str,
+    speaker_key: &str,
+    content_key: &str,
+) -> std::result::Result<Vec<Turn>, String> {
+    let list = match map.get(list_key) {
+        None | Some(Value::Null) => return Err(format!("missing field `{list_key}`")),
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            return Err(format!(
+                "field `{list_key}` must be a list of turns, found {}",
+                json_type(other)
+            ));
+        }
+    };
+    let mut turns = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let Value::Object(turn) = item else {
+            return Err(format!(
+                "turn {i} of `{list_key}` is {}, not an object",
+                json_type(item)
+            ));
+        };
+        let speaker = field_str(turn, speaker_key)
+            .ok_or_else(|| format!("turn {i} of `{list_key}` has no `{speaker_key}`"))?;
+        let content = match turn.get(content_key) {
+            Some(Value::String(s)) => s.clone(),
+            None | Some(Value::Null) => String::new(),
+            Some(other) => {
+                return Err(format!(
+                    "turn {i} of `{list_key}`: `{content_key}` is {}, not a string",
+                    json_type(other)
+                ));
+            }
+        };
+        turns.push(Turn { speaker, content });
+    }
+    Ok(turns)
+}
+
+fn qa_turns(map: &Map<String, Value>, s: &SourcePlan) -> std::result::Result<Vec<Turn>, String> {
+    let mut parts = Vec::new();
+    for q in &s.columns.question {
+        if !map.contains_key(q) {
+            return Err(format!("missing required column `{q}`"));
+        }
+        if let Some(v) = field_str(map, q).filter(|v| !v.trim().is_empty()) {
+            parts.push(v);
+        }
+    }
+    if !map.contains_key(&s.columns.answer) {
+        return Err(format!("missing required column `{}`", s.columns.answer));
+    }
+    let answer = field_str(map, &s.columns.answer).unwrap_or_default();
+    if parts.is_empty() {
+        return Err("empty question".into());
+    }
+    if answer.trim().is_empty() {
+        return Err("empty answer".into());
+    }
+    Ok(vec![
+        Turn {
+            speaker: "user".into(),
+            content: parts.join("\n\n"),
+        },
+        Turn {
+            speaker: "assistant".into(),
+            content: answer,
+        },
+    ])
+}
+
+fn metadata(map: &Map<String, Value>, fields: &[String]) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    let mut out = Map::new();
+    for f in fields {
+        out.insert(f.clone(), map.get(f).cloned().unwrap_or(Value::Null));
+    }
+    Some(Value::Object(out).to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_conversation(
+    ctx: &ObjectCtx<'_>,
+    record_id: String,
+    split: String,
+    context: Option<String>,
+    turns: Vec<Turn>,
+    metadata: Option<String>,
+    index: u64,
+    line: u64,
+) -> std::result::Result<Conversation, String> {
+    let s = ctx.source;
+    if turns.is_empty() {
+        return Err("conversation has no turns".into());
+    }
+    let mut messages: Vec<Message> = Vec::with_capacity(turns.len() + 1);
+    if let Some(context) = context {
+        let content = clean_text(&context, s.html);
+        if !content.is_empty() {
+            messages.push(Message {
+                role: "system".into(),
+                content,
+            });
+        }
+    }
+    let mut empty_turns = 0u32;
+    for (i, turn) in turns.into_iter().enumerate() {
+        let key = turn.speaker.trim().to_lowercase();
+        let Some(role) = s.roles.get(&key) else {
+            return Err(format!(
+                "unknown speaker `{}` in turn {i}: map it under [source.roles]",
+                label(&turn.speaker)
+            ));
+        };
+        let content = clean_text(&turn.content, s.html);
+        if content.is_empty() {
+            empty_turns += 1;
+            continue;
+        }
+        match messages.last_mut() {
+            Some(last) if s.merge_turns && last.role == *role => {
+                last.content.push('\n');
+                last.content.push_str(&content);
+            }
+            _ => messages.push(Message {
+                role: role.clone(),
+                content,
+            }),
+        }
+    }
+    if !messages.iter().any(|m| m.role != "system") {
+        return Err("conversation has no turns".into());
+    }
+    let emptied = if empty_turns > 0 {
+        " (its other turns are empty after cleaning)"
+    } else {
+        ""
+    };
+    if !messages.iter().any(|m| m.role == "assistant") {
+        return Err(format!("conversation has no assistant turn{emptied}"));
+    }
+    if !messages.iter().any(|m| m.role == "user") {
+        return Err(format!("conversation has no user turn{emptied}"));
+    }
+    Ok(Conversation {
+        record_id,
+        source: s.name.clone(),
+        family: s.family.clone(),
+        split,
+        messages,
+        license: s.license.clone(),
+        origin_uri: ctx.origin_uri.to_string(),
+        origin_sha256: ctx.sha256.to_string(),
+        origin_row: index,
+        origin_line: line,
+        metadata,
+        priority: s.priority,
+        empty_turns,
+    })
+}
+
+/// `turns`: one utterance per row; rows grouped by the conversation column (first-appearance
+/// order) and ordered by the turn column (numerically when every value is a number). A bad row
+/// rejects its whole conversation, naming the row's line.
+fn map_turns(raw: Vec<RawRecord>, ctx: &ObjectCtx<'_>, out: &mut SourceLoad) {
+    let c = &ctx.source.columns;
+    let mut groups: BTreeMap<String, Vec<LineRow>> = BTreeMap::new();
+    let mut first_seen: Vec<String> = Vec::new();
+    let mut bad_rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in raw {
+        let map = match r.value {
+            Ok(m) => m,
+            Err(reason) => {
+                out.rejections
+                    .push(ctx.reject(None, r.index, r.line, reason));
+                continue;
+            }
+        };
+        let Some(conv) = field_str(&map, &c.conversation).filter(|v| !v.trim().is_empty()) else {
+            out.rejections.push(ctx.reject(
+                None,
+                r.index,
+                r.line,
+                format!("row has no conversation id in `{}`", c.conversation),
+            ));
+            continue;
+        };
+        let conv = conv.trim().to_string();
+        if !groups.contains_key(&conv) {
+            first_seen.push(conv.clone());
+        }
+        for col in [&c.speaker, &c.content, &c.turn] {
+            if !map.contains_key(col.as_str()) {
+                bad_rows
+                    .entry(conv.clone())
+                    .or_default()
+                    .push(format!("row at line {}: missing column `{col}`", r.line));
+            }
+        }
+        groups.entry(conv).or_default().push((r.line, map));
+    }
+    for (index, conv) in first_seen.iter().enumerate() {
+        let rows = groups
+            .remove(conv)
+            .expect("invariant: every seen conversation has rows");
+        let first_line = rows.first().map(|(l, _)| *l).unwrap_or(0);
+        let id = format!("{}/{}", ctx.source.name, conv);
+        let index = index as u64;
+        if let Some(problems) = bad_rows.get(conv) {
+            out.rejections
+                .push(ctx.reject(Some(id), index, first_line, problems.join("; ")));
+            continue;
+        }
+        let numeric: Option<Vec<f64>> = rows
+            .iter()
+            .map(|(_, m)| field_str(m, &c.turn).and_then(|t| t.trim().parse::<f64>().ok()))
+            .collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        match &numeric {
+            Some(keys) => order.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]).then(a.cmp(b))),
+            None => order.sort_by(|a, b| {
+                field_str(&rows[*a].1, &c.turn)
+                    .cmp(&field_str(&rows[*b].1, &c.turn))
+                    .then(a.cmp(b))
+            }),
+        }
+        let turns: Vec<Turn> = order
+            .iter()
+            .map(|i| Turn {
+                speaker: field_str(&rows[*i].1, &c.speaker).unwrap_or_default(),
+                content: field_str(&rows[*i].1, &c.content).unwrap_or_default(),
+            })
+            .collect();
+        let first = &rows[0].1;
+        let split = record_split(first, ctx);
+        let context = c.context.as_deref().and_then(|k| field_str(first, k));
+        let meta = metadata(first, &c.metadata);
+        let result = split.and_then(|split| {
+            build_conversation(
+                ctx,
+                id.clone(),
+                split,
+                context,
+                turns,
+                meta,
+                index,
+                first_line,
+            )
+        });
+        match result {
+            Ok(conv) => out.conversations.push(conv),
+            Err(reason) => out
+                .rejections
+                .push(ctx.reject(Some(id), index, first_line, reason)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_case::test_case;
+
+    #[test_case("train.jsonl", Some("train"))]
+    #[test_case("valid.jsonl", Some("validation"))]
+    #[test_case("esconv_dev_part1.jsonl", Some("validation"))]
+    #[test_case("data/test.jsonl", Some("test"))]
+    #[test_case("trainer.jsonl", None)]
+    fn splits_from_file_names(name: &str, expected: Option<&str>) {
+        assert_eq!(split_from_filename(name), expected);
+    }
+
+    #[test]
+    fn jsonl_lines_blank_lines_and_errors() {
+        let recs = parse_jsonl(b"{\"a\":1}\n\n{\"a\":\n\xff\n[1]\n", 0);
+        assert_eq!(recs.len(), 4);
+        assert_eq!((recs[0].index, recs[0].line), (0, 1));
+        assert!(recs[0].value.is_ok());
+        assert_eq!((recs[1].index, recs[1].line), (1, 3));
+        assert!(
+            recs[1]
+                .value
+                .as_ref()
+                .unwrap_err()
+                .starts_with("malformed JSON")
+        );
+        assert!(
+            recs[2]
+                .value
+                .as_ref()
+                .unwrap_err()
+                .contains("invalid UTF-8")
+        );
+        assert!(
+            recs[3]
+                .value
+                .as_ref()
+                .unwrap_err()
+                .contains("found an array")
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! The only module that knows the order of the stages:
+//!
+//! load → normalise (derived columns) → exact dedup → export → manifest + ledger → stats → gates
+//! → publish.
+//!
+//! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
+//! for analysts and post-mortems; reports (`stats.json`, `gates.json`) go there too. A release is
+//! published only when every gate passes: shards, manifest, ledger and reports first, then
+//! `release.json` create-only, so a version is either complete or absent.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use bytes::Bytes;
+use polars::prelude::*;
+
+use crate::error::{Error, PolarsContext, Result};
+use crate::manifest::{Counts, FileRef, GateResult, InputRef, ReleaseJson};
+use crate::schema::parquet_bytes;
+use crate::spec::{Overrides, Plan};
+use crate::storage::{Location, Storage};
+
+/// The default phase of exports while no curriculum routes records.
+pub const DEFAULT_PHASE: &str = "sft";
+
+/// How a build ended (a failed gate is an outcome, not an error).
+#[derive(Debug)]
+pub enum Outcome {
+    Published {
+        release: String,
+        run_dir: String,
+        counts: Counts,
+        shards: usize,
+    },
+    Blocked {
+        run_dir: String,
+        failed: Vec<GateResult>,
+    },
+}
+
+/// Options of `trainready build` beyond the spec.
+#[derive(Debug, Default, Clone)]
+pub struct BuildOptions {
+    pub overrides: Overrides,
+    /// Run directory; default `<output>/runs/<run-id>`.
+    pub run_dir: Option<String>,
+}
+
+/// `trainready build SPEC`.
+pub fn build(spec_path: &Path, opts: &BuildOptions) -> Result<Outcome> {
+    let plan = crate::spec::load(spec_path, &opts.overrides)?;
+    let storage = Storage::new()?;
+    build_plan(&storage, &plan, opts)
+}
+
+/// Build a resolved plan.
+pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result<Outcome> {
+    let output = storage.locate(&plan.output)?;
+    let release = output.join(&format!("releases/{}/{}", plan.name, plan.version));
+    let release_json = release.join("release.json");
+    if storage.head(&release_json)?.is_some() {
+        return Err(Error::AlreadyPublished { uri: release.uri });
+    }
+    let run_id = format!(
+        "{}-{}-{}-{}",
+        plan.name,
+        plan.version,
+        utc_stamp(),
+        &plan.sha256()[..8]
+    );
+    let run = match &opts.run_dir {
+        Some(dir) => storage.locate(dir)?,
+        None => output.join(&format!("runs/{run_id}")),
+    };
+    tracing::info!(release = %release.uri, run = %run.uri, "building");
+
+    // Load.
+    let progress = progress_bar(plan.sources.len() as u64, "loading sources");
+    let mut convs = Vec::new();
+    let mut rejections = Vec::new();
+    let mut inputs = Vec::new();
+    for source in &plan.sources {
+        progress.set_message(source.name.clone());
+        let loaded = crate::load::load_source(storage, source, &plan.spec_dir)?;
+        convs.extend(loaded.conversations);
+        rejections.extend(loaded.rejections);
+        inputs.extend(loaded.inputs);
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let mut frame = crate::schema::to_frame(&convs)?;
+    drop(convs);
+    put_parquet(storage, &run.join("01_load.parquet"), &mut frame)?;
+
+    // Dedup (exact).
+    let (mut staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
+    put_parquet(storage, &run.join("02_dedup.parquet"), &mut staged)?;
+
+    // Export order: split, then source priority, then origin.
+    let kept = staged
+        .clone()
+        .lazy()
+        .filter(col("status").eq(lit("kept")))
+        .sort(
+            ["priority", "source", "origin_uri", "origin_row"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+        .ctx("ordering the export")?;
+    let exported = crate::export::export(&kept, DEFAULT_PHASE, &plan.export)?;
+    let mut manifest = crate::manifest::manifest(&exported.frame)?;
+    let priorities: BTreeMap<String, i64> = plan
+        .sources
+        .iter()
+        .map(|s| (s.name.clone(), s.priority))
+        .collect();
+    let mut ledger = crate::manifest::ledger(&staged, &rejections, &priorities)?;
+
+    // Statistics and gates.
+    let source_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
+    let stats = crate::stats::compute(&ledger, &manifest, &exact, &source_names)?;
+    let gates = crate::gates::evaluate(&stats.json, &source_names, &plan.gates);
+    let mut reports: Vec<(String, Vec<u8>)> = vec![
+        ("stats.json".into(), pretty(&stats.json)),
+        (
+            "gates.json".into(),
+            pretty(&serde_json::to_value(&gates).expect("invariant: gates serialise")),
+        ),
+    ];
+    for (name, df) in &stats.tables {
+        let mut df = df.clone();
+        reports.push((format!("stats_{name}.parquet"), parquet_bytes(&mut df)?));
+    }
+    for (name, bytes) in &reports {
+        storage.put(
+            &run.join(&format!("reports/{name}")),
+            Bytes::from(bytes.clone()),
+        )?;
+    }
+    put_parquet(storage, &run.join("03_manifest.parquet"), &mut manifest)?;
+    put_parquet(storage, &run.join("04_ledger.parquet"), &mut ledger)?;
+
+    let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
+    if !failed.is_empty() {
+        for g in &failed {
+            tracing::error!(gate = %g.name, detail = g.detail.as_deref().unwrap_or(""), "gate failed");
+        }
+        return Ok(Outcome::Blocked {
+            run_dir: run.uri,
+            failed,
+        });
+    }
+
+    // Publish: everything but release.json, then release.json create-only.
+    let progress = progress_bar(exported.shards.len() as u64, "writing shards");
+    for (info, bytes) in &exported.shards {
+        storage.put(&release.join(&info.path), bytes.clone())?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let mut files = Vec::new();
+    let manifest_bytes = parquet_bytes(&mut manifest)?;
+    let ledger_bytes = parquet_bytes(&mut ledger)?;
+    let mut release_files: Vec<(String, Vec<u8>)> = vec![
+        ("manifest.parquet".into(), manifest_bytes),
+        ("ledger.parquet".into(), ledger_bytes),
+    ];
+    release_files.extend(
+        reports
+            .into_iter()
+            .map(|(n, b)| (format!("reports/{n}"), b)),
+    );
+    for (path, bytes) in release_files {
+        files.push(FileRef::of(&path, &bytes));
+        storage.put(&release.join(&path), Bytes::from(bytes))?;
+    }
+    let shards: Vec<_> = exported.shards.iter().map(|(i, _)| i.clone()).collect();
+    let doc = ReleaseJson {
+        name: plan.name.clone(),
+        version: plan.version.clone(),
+        tool: "trainready".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        spec: plan.to_json(),
+        spec_sha256: plan.sha256(),
+        inputs: inputs.iter().map(InputRef::from).collect(),
+        counts: stats.counts.clone(),
+        root_sha256: crate::manifest::root_sha256(&shards),
+        shards,
+        files,
+        gates,
+    };
+    let body = pretty(&serde_json::to_value(&doc).expect("invariant: release.json serialises"));
+    if !storage.put_create(&release_json, Bytes::from(body))? {
+        // Another build published this version first; what we wrote is content-addressed or
+        // identical in name only, and deleting it could break the winner: delete nothing.
+        return Err(Error::AlreadyPublished { uri: release.uri });
+    }
+    tracing::info!(release = %release.uri, exported = stats.counts.exported, "published");
+    Ok(Outcome::Published {
+        release: release.uri,
+        run_dir: run.uri,
+        counts: stats.counts,
+        shards: doc.shards.len(),
+    })
+}
+
+fn put_parquet(storage: &Storage, loc: &Location, df: &mut DataFrame) -> Result<()> {
+    let bytes = parquet_bytes(df)?;
+    storage.put(loc, Bytes::from(bytes))
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn pretty(v: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).expect("invariant: JSON values serialise");
+    out.push(b'\n');
+    out
+}
+
+fn utc_stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A progress bar on a terminal, nothing when stderr is piped.
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+            .expect("invariant: static template parses")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(20_782), (2026, 11, 25));
+    }
+}

@@ -1,0 +1,844 @@
+//! The run spec (`release.toml`): parsed with `deny_unknown_fields`, validated once, and resolved
+//! into a [`Plan`] with every default filled in. The plan (not the raw file) is what the pipeline
+//! reads and what `release.json` records, together with its sha256.
+//!
+//! Precedence for the output location: `--output` > `[release] output` > `$DATASET_PIPELINE_OUTPUT_DIR`
+//! (or, with `DATASET_STORAGE_BACKEND=s3|gcs`, the bucket) > `./out`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+
+/// The whole spec file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// `[release]`: name, version and output location.
+    pub release: ReleaseSpec,
+    /// `[[source]]`: one entry per input dataset (at least one).
+    #[serde(default, rename = "source")]
+    pub sources: Vec<Spanned<SourceSpec>>,
+    /// `[dedup]`: exact (and, later, near) duplicate removal.
+    #[serde(default)]
+    pub dedup: DedupSpec,
+    /// `[export]`: shard sizes and compression.
+    #[serde(default)]
+    pub export: ExportSpec,
+    /// `[[gate]]`: extra fail-closed checks on metrics of `stats.json`.
+    #[serde(default, rename = "gate")]
+    pub gates: Vec<GateSpec>,
+}
+
+/// `[release]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSpec {
+    /// Release name, e.g. `name = "fixtures"`. Letters, digits, `-`, `_`, `.`.
+    pub name: Spanned<String>,
+    /// Release version, e.g. `version = "0.1.0"`. Required unless `--version` is given.
+    pub version: Option<Spanned<String>>,
+    /// Where runs and releases go, e.g. `output = "out"` or `output = "s3://bucket/prefix"`.
+    /// Default: `$DATASET_PIPELINE_OUTPUT_DIR`, else `./out`. Relative paths are from the spec's folder.
+    pub output: Option<String>,
+}
+
+/// `[[source]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// Unique source name, e.g. `name = "esconv"`; prefixes every `record_id`.
+    pub name: String,
+    /// Dataset family, e.g. `family = "support_chat"`; what coverage and curriculum refer to.
+    pub family: String,
+    /// Path, glob, `file://`, `s3://` or `gs://` URI, e.g. `uri = "data/esconv/*.jsonl"`.
+    pub uri: String,
+    /// `jsonl | json | csv | parquet`; default from the file extension.
+    pub format: Option<Format>,
+    /// `chatml | sharegpt | qa | turns | dialog`, e.g. `mapping = "dialog"`.
+    pub mapping: Mapping,
+    /// Licence identifier, e.g. `license = "MIT"`. Required: no licence, no release.
+    pub license: Option<String>,
+    /// Where the data comes from, e.g. an URL. Required: no origin, no release.
+    pub origin: Option<String>,
+    /// `"train" | "validation" | "test"` (also `val`, `valid`, `dev`), `"from-filename"`, or omitted:
+    /// then the split column (`columns.split`, default `split`) when a record has one, else `train`.
+    pub split: Option<String>,
+    /// Keep policy for duplicates: the record from the source with the lowest priority wins, then
+    /// the smallest `record_id`. Default: the source's position in the spec (0, 1, ...).
+    pub priority: Option<i64>,
+    /// Merge consecutive turns of one role into one message (joined by a newline). Default `true`.
+    #[serde(default = "default_true")]
+    pub merge_turns: bool,
+    /// HTML to text: `"auto"` (when a field contains tags or entities), `"always"`, `"never"`.
+    #[serde(default)]
+    pub html: HtmlMode,
+    /// Column and field names; see [`Columns`].
+    #[serde(default)]
+    pub columns: Columns,
+    /// Speaker value -> ChatML role (`system`, `user`, `assistant`); added to the defaults.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Jsonl,
+    Json,
+    Csv,
+    Parquet,
+}
+
+impl Format {
+    /// The format implied by a file name, if any.
+    pub fn from_path(path: &str) -> Option<Self> {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            Some(Self::Jsonl)
+        } else if lower.ends_with(".json") {
+            Some(Self::Json)
+        } else if lower.ends_with(".csv") {
+            Some(Self::Csv)
+        } else if lower.ends_with(".parquet") {
+            Some(Self::Parquet)
+        } else {
+            None
+        }
+    }
+}
+
+/// How a source's records map to the canonical `messages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mapping {
+    /// `{"messages": [{"role", "content"}]}`
+    Chatml,
+    /// `{"conversations": [{"from", "value"}]}`
+    Sharegpt,
+    /// A question column (or several, joined by a blank line) and an answer column.
+    Qa,
+    /// One utterance per row, grouped by a conversation column, ordered by a turn column.
+    Turns,
+    /// A list of `{speaker, text}` turns.
+    Dialog,
+}
+
+/// When to turn HTML into text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HtmlMode {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// One column name or several (for `qa` questions).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Self::One(s) => vec![s.clone()],
+            Self::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// `[source.columns]`: field names, per mapping. Unset names take the defaults shown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    /// All mappings: record id, default `id` (absent: object path + record index).
+    pub id: Option<String>,
+    /// All mappings: split column, default `split` (used only when `split` is not set).
+    pub split: Option<String>,
+    /// chatml: default `messages`.
+    pub messages: Option<String>,
+    /// sharegpt: default `conversations`.
+    pub conversations: Option<String>,
+    /// qa: default `question`; a list of columns is joined with a blank line.
+    pub question: Option<OneOrMany>,
+    /// qa: default `answer`.
+    pub answer: Option<String>,
+    /// dialog: default `dialog`.
+    pub dialog: Option<String>,
+    /// dialog and turns: default `speaker` (sharegpt: `from`; chatml: `role`).
+    pub speaker: Option<String>,
+    /// dialog and turns: default `text` (sharegpt: `value`; chatml: `content`).
+    pub content: Option<String>,
+    /// turns: default `conversation_id`.
+    pub conversation: Option<String>,
+    /// turns: default `turn`.
+    pub turn: Option<String>,
+    /// Any mapping, optional: a field rendered as a leading system message.
+    pub context: Option<String>,
+    /// Any mapping, optional: fields kept in the `metadata` JSON column.
+    pub metadata: Option<Vec<String>>,
+}
+
+/// `[dedup]`
+#[derive(Debug, Deserialize, Serialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DedupSpec {
+    /// Remove exact duplicates (same `text_hash`, same split). Default `true`.
+    #[serde(default = "default_true")]
+    pub exact: bool,
+    /// Which copy is kept: `"priority"` (lowest source priority, then smallest record_id).
+    #[serde(default)]
+    pub keep: KeepPolicy,
+}
+
+impl Default for DedupSpec {
+    fn default() -> Self {
+        Self {
+            exact: true,
+            keep: KeepPolicy::Priority,
+        }
+    }
+}
+
+/// Which copy of a duplicate group survives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepPolicy {
+    /// Lowest source priority, then smallest `record_id`.
+    #[default]
+    Priority,
+}
+
+/// `[export]`
+#[derive(Debug, Deserialize, Serialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSpec {
+    /// Maximum records per shard. Default 10000.
+    #[serde(default = "default_shard_records")]
+    pub shard_records: u64,
+    /// Maximum uncompressed bytes per shard. Default 256 MiB.
+    #[serde(default = "default_shard_bytes")]
+    pub shard_bytes: u64,
+    /// `"none"` (default) or `"zstd"` (shards end in `.jsonl.zst`).
+    #[serde(default)]
+    pub compression: Compression,
+    /// zstd level, 1-19. Default 3.
+    #[serde(default = "default_zstd_level")]
+    pub zstd_level: i32,
+}
+
+fn default_shard_records() -> u64 {
+    10_000
+}
+fn default_shard_bytes() -> u64 {
+    256 << 20
+}
+fn default_zstd_level() -> i32 {
+    3
+}
+
+impl Default for ExportSpec {
+    fn default() -> Self {
+        Self {
+            shard_records: default_shard_records(),
+            shard_bytes: default_shard_bytes(),
+            compression: Compression::None,
+            zstd_level: default_zstd_level(),
+        }
+    }
+}
+
+/// Shard compression.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    #[default]
+    None,
+    Zstd,
+}
+
+/// `[[gate]]`: `metric` is a dotted path into stats.json, e.g. `counts.exported`.
+#[derive(Debug, Deserialize, Serialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct GateSpec {
+    pub name: String,
+    pub metric: String,
+    pub op: GateOp,
+    pub threshold: f64,
+}
+
+/// Gate comparison: `value <op> threshold` must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum GateOp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = ">")]
+    Gt,
+}
+
+impl GateOp {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Self::Lt => value < threshold,
+            Self::Le => value <= threshold,
+            Self::Eq => value == threshold,
+            Self::Ge => value >= threshold,
+            Self::Gt => value > threshold,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lt => "<",
+            Self::Le => "<=",
+            Self::Eq => "==",
+            Self::Ge => ">=",
+            Self::Gt => ">",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resolved plan.
+
+/// How a source's split is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitRule {
+    /// Every record gets this split.
+    Fixed(String),
+    /// From the object's file name (`train`, `valid|val|dev|validation`, `test`).
+    FromFilename,
+    /// From this column when present and non-empty, else `train`.
+    Column(String),
+}
+
+/// Field names with every default filled in for the source's mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolvedColumns {
+    pub id: String,
+    /// Whether `id` was set explicitly (then a record without it is rejected).
+    pub id_explicit: bool,
+    pub messages: String,
+    pub conversations: String,
+    pub question: Vec<String>,
+    pub answer: String,
+    pub dialog: String,
+    pub speaker: String,
+    pub content: String,
+    pub conversation: String,
+    pub turn: String,
+    pub context: Option<String>,
+    pub metadata: Vec<String>,
+}
+
+/// One source, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourcePlan {
+    pub name: String,
+    pub family: String,
+    /// The URI as written in the spec (relative paths stay relative: it goes into release.json).
+    pub uri: String,
+    /// The URI to read: relative paths resolved against the spec's folder.
+    #[serde(skip)]
+    pub resolved_uri: String,
+    pub format: Option<Format>,
+    pub mapping: Mapping,
+    pub license: String,
+    pub origin: String,
+    pub split: SplitRule,
+    pub priority: i64,
+    pub merge_turns: bool,
+    pub html: HtmlMode,
+    pub columns: ResolvedColumns,
+    /// Lower-cased speaker value -> role, defaults plus the spec's `[source.roles]`.
+    pub roles: BTreeMap<String, String>,
+}
+
+/// The validated spec with every default and path filled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub name: String,
+    pub version: String,
+    /// The output root (a local path or an object-store URI).
+    #[serde(skip)]
+    pub output: String,
+    pub sources: Vec<SourcePlan>,
+    pub dedup: DedupSpec,
+    pub export: ExportSpec,
+    pub gates: Vec<GateSpec>,
+    /// Folder of the spec file; relative source paths are resolved from it.
+    #[serde(skip)]
+    pub spec_dir: PathBuf,
+}
+
+impl Plan {
+    /// The resolved plan as canonical JSON (what `release.json` embeds).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("invariant: the plan serialises")
+    }
+
+    /// sha256 of the canonical JSON of the resolved plan.
+    pub fn sha256(&self) -> String {
+        let bytes = serde_json::to_vec(&self.to_json()).expect("invariant: the plan serialises");
+        hex::encode(Sha256::digest(bytes))
+    }
+}
+
+/// Overrides from the command line; they win over the spec.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub output: Option<String>,
+    pub version: Option<String>,
+}
+
+/// Default speaker -> role map (lower-case keys).
+pub const DEFAULT_ROLES: &[(&str, &str)] = &[
+    ("system", "system"),
+    ("user", "user"),
+    ("assistant", "assistant"),
+    ("usr", "user"),
+    ("sys", "assistant"),
+    ("client", "user"),
+    ("patient", "user"),
+    ("counselor", "assistant"),
+    ("counsellor", "assistant"),
+    ("therapist", "assistant"),
+    ("seeker", "user"),
+    ("supporter", "assistant"),
+    ("human", "user"),
+    ("gpt", "assistant"),
+    ("chatgpt", "assistant"),
+    ("bot", "assistant"),
+    ("model", "assistant"),
+    ("speaker", "user"),
+    ("listener", "assistant"),
+];
+
+/// Map a split label to its canonical value (`train`, `validation`, `test`).
+pub fn canonical_split(label: &str) -> Option<&'static str> {
+    match label.trim().to_ascii_lowercase().as_str() {
+        "train" | "training" => Some("train"),
+        "validation" | "val" | "valid" | "dev" => Some("validation"),
+        "test" | "testing" => Some("test"),
+        _ => None,
+    }
+}
+
+/// Parse, validate and resolve a spec file.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Plan> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Spec {
+        path: path.to_path_buf(),
+        message: format!("cannot read: {e}"),
+    })?;
+    let spec_dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let spec_dir = std::path::absolute(if spec_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        &spec_dir
+    })
+    .map_err(|e| Error::Spec {
+        path: path.to_path_buf(),
+        message: format!("cannot resolve its folder: {e}"),
+    })?;
+    resolve(path, &text, &spec_dir, overrides)
+}
+
+/// Parse and resolve spec text (`path` is only used in messages).
+pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) -> Result<Plan> {
+    let spec: Spec = toml::from_str(text).map_err(|e| Error::Spec {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let line_of =
+        |span: std::ops::Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let value_err = |key: &str, span: std::ops::Range<usize>, message: String| Error::SpecValue {
+        path: path.to_path_buf(),
+        key: format!("{key} (line {})", line_of(span)),
+        message,
+    };
+
+    let name = spec.release.name.get_ref().clone();
+    if !valid_name(&name) {
+        return Err(value_err(
+            "release.name",
+            spec.release.name.span(),
+            format!("`{name}` must be non-empty and use only letters, digits, `-`, `_`, `.`"),
+        ));
+    }
+    let version = match (&overrides.version, &spec.release.version) {
+        (Some(v), _) => v.clone(),
+        (None, Some(v)) => {
+            if !valid_name(v.get_ref()) {
+                return Err(value_err(
+                    "release.version",
+                    v.span(),
+                    format!(
+                        "`{}` must use only letters, digits, `-`, `_`, `.`",
+                        v.get_ref()
+                    ),
+                ));
+            }
+            v.get_ref().clone()
+        }
+        (None, None) => {
+            return Err(Error::SpecValue {
+                path: path.to_path_buf(),
+                key: "release.version".into(),
+                message: "missing: set it in [release] or pass --version".into(),
+            });
+        }
+    };
+    if !valid_name(&version) {
+        return Err(Error::Usage(format!(
+            "--version `{version}` must use only letters, digits, `-`, `_`, `.`"
+        )));
+    }
+
+    let output = resolve_output(
+        overrides.output.as_deref(),
+        spec.release.output.as_deref(),
+        spec_dir,
+    );
+
+    if spec.sources.is_empty() {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "source".into(),
+            message: "at least one [[source]] is required".into(),
+        });
+    }
+    let mut sources = Vec::with_capacity(spec.sources.len());
+    let mut seen = BTreeMap::new();
+    for (position, spanned) in spec.sources.iter().enumerate() {
+        let span = spanned.span();
+        let s = spanned.get_ref();
+        let key = |k: &str| format!("source[{position}] `{}`.{k}", s.name);
+        if !valid_name(&s.name) {
+            return Err(value_err(
+                &format!("source[{position}].name"),
+                span,
+                format!(
+                    "`{}` must be non-empty and use only letters, digits, `-`, `_`, `.`",
+                    s.name
+                ),
+            ));
+        }
+        if let Some(prev) = seen.insert(s.name.clone(), position) {
+            return Err(value_err(
+                &key("name"),
+                span,
+                format!("duplicate source name (also source[{prev}])"),
+            ));
+        }
+        if s.family.trim().is_empty() {
+            return Err(value_err(&key("family"), span, "must not be empty".into()));
+        }
+        let license = match s.license.as_deref().map(str::trim) {
+            Some(l) if !l.is_empty() => l.to_string(),
+            _ => {
+                return Err(value_err(
+                    &key("license"),
+                    span,
+                    "missing: provenance is denied by default; declare the source's licence, e.g. license = \"MIT\"".into(),
+                ));
+            }
+        };
+        let origin = match s.origin.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => o.to_string(),
+            _ => {
+                return Err(value_err(
+                    &key("origin"),
+                    span,
+                    "missing: provenance is denied by default; declare where the data comes from, e.g. origin = \"https://...\"".into(),
+                ));
+            }
+        };
+        let format = match s.format {
+            Some(f) => Some(f),
+            None => Format::from_path(s.uri.trim_end_matches('*')),
+        };
+        let split = match s.split.as_deref() {
+            Some("from-filename") => SplitRule::FromFilename,
+            Some(other) => match canonical_split(other) {
+                Some(c) => SplitRule::Fixed(c.to_string()),
+                None => {
+                    return Err(value_err(
+                        &key("split"),
+                        span,
+                        format!(
+                            "`{other}` is not a split: use train, validation (val, valid, dev), test or from-filename"
+                        ),
+                    ));
+                }
+            },
+            None => SplitRule::Column(s.columns.split.clone().unwrap_or_else(|| "split".into())),
+        };
+        let mut roles: BTreeMap<String, String> = DEFAULT_ROLES
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        for (speaker, role) in &s.roles {
+            if !matches!(role.as_str(), "system" | "user" | "assistant") {
+                return Err(value_err(
+                    &key(&format!("roles.{speaker}")),
+                    span,
+                    format!("`{role}` is not a ChatML role: use system, user or assistant"),
+                ));
+            }
+            roles.insert(speaker.trim().to_lowercase(), role.clone());
+        }
+        let c = &s.columns;
+        let (speaker_default, content_default) = match s.mapping {
+            Mapping::Chatml => ("role", "content"),
+            Mapping::Sharegpt => ("from", "value"),
+            _ => ("speaker", "text"),
+        };
+        let columns = ResolvedColumns {
+            id: c.id.clone().unwrap_or_else(|| "id".into()),
+            id_explicit: c.id.is_some(),
+            messages: c.messages.clone().unwrap_or_else(|| "messages".into()),
+            conversations: c
+                .conversations
+                .clone()
+                .unwrap_or_else(|| "conversations".into()),
+            question: c
+                .question
+                .as_ref()
+                .map(OneOrMany::names)
+                .unwrap_or_else(|| vec!["question".into()]),
+            answer: c.answer.clone().unwrap_or_else(|| "answer".into()),
+            dialog: c.dialog.clone().unwrap_or_else(|| "dialog".into()),
+            speaker: c.speaker.clone().unwrap_or_else(|| speaker_default.into()),
+            content: c.content.clone().unwrap_or_else(|| content_default.into()),
+            conversation: c
+                .conversation
+                .clone()
+                .unwrap_or_else(|| "conversation_id".into()),
+            turn: c.turn.clone().unwrap_or_else(|| "turn".into()),
+            context: c.context.clone(),
+            metadata: c.metadata.clone().unwrap_or_default(),
+        };
+        if columns.question.is_empty() {
+            return Err(value_err(
+                &key("columns.question"),
+                span,
+                "must name at least one column".into(),
+            ));
+        }
+        let resolved_uri = resolve_uri(&s.uri, spec_dir);
+        sources.push(SourcePlan {
+            name: s.name.clone(),
+            family: s.family.trim().to_string(),
+            uri: s.uri.clone(),
+            resolved_uri,
+            format,
+            mapping: s.mapping,
+            license,
+            origin,
+            split,
+            priority: s.priority.unwrap_or(position as i64),
+            merge_turns: s.merge_turns,
+            html: s.html,
+            columns,
+            roles,
+        });
+    }
+
+    if spec.export.shard_records == 0 || spec.export.shard_bytes == 0 {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "export.shard_records / export.shard_bytes".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+    if !(1..=19).contains(&spec.export.zstd_level) {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "export.zstd_level".into(),
+            message: format!("{} is outside 1..=19", spec.export.zstd_level),
+        });
+    }
+    for gate in &spec.gates {
+        if gate.metric.trim().is_empty() || !gate.threshold.is_finite() {
+            return Err(Error::SpecValue {
+                path: path.to_path_buf(),
+                key: format!("gate `{}`", gate.name),
+                message: "needs a metric path and a finite threshold".into(),
+            });
+        }
+    }
+
+    Ok(Plan {
+        name,
+        version,
+        output,
+        sources,
+        dedup: spec.dedup,
+        export: spec.export,
+        gates: spec.gates,
+        spec_dir: spec_dir.to_path_buf(),
+    })
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// True for `s3://`, `gs://` and other scheme URIs that are not local.
+pub fn is_remote(uri: &str) -> bool {
+    uri.contains("://") && !uri.starts_with("file://")
+}
+
+/// Resolve a source URI: remote URIs as they are, local paths against the spec's folder.
+pub fn resolve_uri(uri: &str, base: &Path) -> String {
+    if is_remote(uri) {
+        return uri.to_string();
+    }
+    let local = uri.strip_prefix("file://").unwrap_or(uri);
+    let p = Path::new(local);
+    if p.is_absolute() {
+        local.to_string()
+    } else {
+        base.join(p).to_string_lossy().into_owned()
+    }
+}
+
+/// Output precedence: flag > spec > environment > `./out`.
+fn resolve_output(flag: Option<&str>, spec: Option<&str>, spec_dir: &Path) -> String {
+    if let Some(flag) = flag {
+        // A flag is relative to the working directory, as any command-line path.
+        return resolve_uri(
+            flag,
+            &std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        );
+    }
+    if let Some(spec) = spec {
+        return resolve_uri(spec, spec_dir);
+    }
+    crate::storage::default_output()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Plan> {
+        resolve(
+            Path::new("release.toml"),
+            text,
+            Path::new("/specs"),
+            &Overrides::default(),
+        )
+    }
+
+    const MINIMAL: &str = r#"
+[release]
+name = "fixtures"
+version = "0.1.0"
+output = "out"
+
+[[source]]
+name = "esconv"
+family = "support_chat"
+uri = "data/esconv/*.jsonl"
+mapping = "dialog"
+license = "CC-BY-NC-4.0"
+origin = "https://github.com/thu-coai/Emotional-Support-Conversation"
+split = "from-filename"
+"#;
+
+    #[test]
+    fn minimal_spec_resolves_with_defaults() {
+        let plan = parse(MINIMAL).unwrap();
+        assert_eq!(plan.name, "fixtures");
+        assert_eq!(plan.output, "/specs/out");
+        let s = &plan.sources[0];
+        assert_eq!(s.resolved_uri, "/specs/data/esconv/*.jsonl");
+        assert_eq!(s.format, Some(Format::Jsonl));
+        assert_eq!(s.split, SplitRule::FromFilename);
+        assert_eq!(s.columns.speaker, "speaker");
+        assert_eq!(s.columns.content, "text");
+        assert_eq!(s.roles["usr"], "user");
+        assert_eq!(s.roles["sys"], "assistant");
+        assert!(plan.dedup.exact);
+        assert_eq!(plan.sha256().len(), 64);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let text = MINIMAL.replace(
+            "split = \"from-filename\"",
+            "split = \"from-filename\"\nshards = 3",
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("shards"), "{err}");
+        assert!(err.contains("line 15"), "{err}");
+        assert!(err.contains("release.toml"), "{err}");
+    }
+
+    #[test]
+    fn missing_license_is_refused() {
+        let text = MINIMAL.replace("license = \"CC-BY-NC-4.0\"\n", "");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("license"), "{err}");
+        assert!(err.contains("denied by default"), "{err}");
+        assert!(err.contains("line 7"), "{err}");
+    }
+
+    #[test]
+    fn bad_split_value_is_refused() {
+        let text = MINIMAL.replace("from-filename", "holdout");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("holdout"), "{err}");
+    }
+
+    #[test]
+    fn version_flag_overrides_spec() {
+        let plan = resolve(
+            Path::new("r.toml"),
+            MINIMAL,
+            Path::new("/specs"),
+            &Overrides {
+                version: Some("2.0.0".into()),
+                output: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(plan.version, "2.0.0");
+    }
+
+    #[test]
+    fn split_aliases() {
+        assert_eq!(canonical_split("val"), Some("validation"));
+        assert_eq!(canonical_split("dev"), Some("validation"));
+        assert_eq!(canonical_split("Valid"), Some("validation"));
+        assert_eq!(canonical_split("holdout"), None);
+    }
+}

@@ -1,0 +1,440 @@
+//! The one place that turns a URI into an `object_store` store and path. Every read and write of
+//! the pipeline goes through [`Storage`]: a plain path or `file://` (local), `s3://bucket/prefix`,
+//! `gs://bucket/prefix`.
+//!
+//! Environment (the users' runbook, exactly): `DATASET_STORAGE_BACKEND` = `local|s3|gcs`;
+//! `OVH_S3_BUCKET`, `OVH_S3_REGION`, `OVH_S3_ENDPOINT`, `OVH_S3_ACCESS_KEY`, `OVH_S3_SECRET_KEY`
+//! (preferred); `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` (fallback);
+//! `DATASET_PIPELINE_OUTPUT_DIR`. Secret values are never printed.
+//!
+//! Local writes are atomic (object_store writes a temporary file and renames it). Create-only
+//! writes use `PutMode::Create` (`If-None-Match: *` on S3).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjPath;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+
+use crate::error::{Error, Result};
+
+/// A resolved location: a store, a path inside it, and the URI for messages.
+#[derive(Clone)]
+pub struct Location {
+    store: Arc<dyn ObjectStore>,
+    /// Path inside the store.
+    pub path: ObjPath,
+    /// `file:///abs/path`-free display form: a local absolute path, or `s3://bucket/key`.
+    pub uri: String,
+    /// URI prefix of the store (`""` for local, `s3://bucket` for S3).
+    scheme_root: String,
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.uri)
+    }
+}
+
+impl Location {
+    /// The location of `rel` below this one (`rel` uses `/`).
+    pub fn join(&self, rel: &str) -> Location {
+        let mut path = self.path.clone();
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            path = path.clone().join(part);
+        }
+        self.with_path(path)
+    }
+
+    fn with_path(&self, path: ObjPath) -> Location {
+        let uri = if self.scheme_root.is_empty() {
+            format!("/{path}")
+        } else {
+            format!("{}/{path}", self.scheme_root)
+        };
+        Location {
+            store: Arc::clone(&self.store),
+            path,
+            uri,
+            scheme_root: self.scheme_root.clone(),
+        }
+    }
+
+    /// True when this location is on the local file system.
+    pub fn is_local(&self) -> bool {
+        self.scheme_root.is_empty()
+    }
+}
+
+/// One object found by [`Storage::glob`].
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub location: Location,
+    /// Path relative to the glob's literal root, with `/` separators.
+    pub rel: String,
+    pub size: u64,
+}
+
+/// Object storage access with a private async runtime; the methods block.
+pub struct Storage {
+    rt: tokio::runtime::Runtime,
+    stores: Mutex<BTreeMap<String, Arc<dyn ObjectStore>>>,
+    local: Arc<dyn ObjectStore>,
+}
+
+impl Storage {
+    pub fn new() -> Result<Self> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start the I/O runtime: {e}")))?;
+        Ok(Self {
+            rt,
+            stores: Mutex::new(BTreeMap::new()),
+            local: Arc::new(LocalFileSystem::new()),
+        })
+    }
+
+    /// Resolve a URI (a path, `file://`, `s3://`, `gs://`) to a location.
+    pub fn locate(&self, uri: &str) -> Result<Location> {
+        if let Some(rest) = uri.strip_prefix("s3://") {
+            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+            let store = self.remote_store("s3", bucket)?;
+            return remote_location(store, "s3", bucket, key, uri);
+        }
+        if let Some(rest) = uri.strip_prefix("gs://") {
+            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+            let store = self.remote_store("gs", bucket)?;
+            return remote_location(store, "gs", bucket, key, uri);
+        }
+        if uri.contains("://") && !uri.starts_with("file://") {
+            return Err(Error::Usage(format!(
+                "unsupported URI scheme in `{uri}`: use a path, file://, s3:// or gs://"
+            )));
+        }
+        let local = uri.strip_prefix("file://").unwrap_or(uri);
+        let abs = std::path::absolute(local)
+            .map_err(|e| Error::Usage(format!("bad path `{uri}`: {e}")))?;
+        let abs = lexical(&abs);
+        let path = ObjPath::from_absolute_path(&abs)
+            .map_err(|e| Error::Usage(format!("bad path `{uri}`: {e}")))?;
+        Ok(Location {
+            store: Arc::clone(&self.local),
+            uri: abs.to_string_lossy().into_owned(),
+            path,
+            scheme_root: String::new(),
+        })
+    }
+
+    fn remote_store(&self, scheme: &str, bucket: &str) -> Result<Arc<dyn ObjectStore>> {
+        if bucket.is_empty() {
+            return Err(Error::Usage(format!("{scheme}:// URI without a bucket")));
+        }
+        let key = format!("{scheme}://{bucket}");
+        let mut stores = self
+            .stores
+            .lock()
+            .expect("invariant: store cache lock is not poisoned");
+        if let Some(s) = stores.get(&key) {
+            return Ok(Arc::clone(s));
+        }
+        let store: Arc<dyn ObjectStore> = match scheme {
+            "s3" => Arc::new(
+                s3_builder(bucket)
+                    .build()
+                    .map_err(|source| Error::Storage {
+                        uri: key.clone(),
+                        source,
+                    })?,
+            ),
+            _ => Arc::new(
+                object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()
+                    .map_err(|source| Error::Storage {
+                        uri: key.clone(),
+                        source,
+                    })?,
+            ),
+        };
+        stores.insert(key, Arc::clone(&store));
+        Ok(store)
+    }
+
+    /// Read a whole object.
+    pub fn get(&self, loc: &Location) -> Result<Bytes> {
+        self.rt
+            .block_on(async { loc.store.get(&loc.path).await?.bytes().await })
+            .map_err(|source| Error::Storage {
+                uri: loc.uri.clone(),
+                source,
+            })
+    }
+
+    /// Metadata of an object, `None` when it does not exist.
+    pub fn head(&self, loc: &Location) -> Result<Option<ObjectMeta>> {
+        match self.rt.block_on(loc.store.head(&loc.path)) {
+            Ok(meta) => Ok(Some(meta)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(Error::Storage {
+                uri: loc.uri.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// Write an object whole (atomic: readers see the old object or the new one).
+    pub fn put(&self, loc: &Location, bytes: Bytes) -> Result<()> {
+        self.rt
+            .block_on(loc.store.put(&loc.path, PutPayload::from_bytes(bytes)))
+            .map(|_| ())
+            .map_err(|source| Error::Storage {
+                uri: loc.uri.clone(),
+                source,
+            })
+    }
+
+    /// Write an object only if it does not exist yet. `Ok(false)` when it already existed.
+    pub fn put_create(&self, loc: &Location, bytes: Bytes) -> Result<bool> {
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        match self.rt.block_on(
+            loc.store
+                .put_opts(&loc.path, PutPayload::from_bytes(bytes), opts),
+        ) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
+            Err(source) => Err(Error::Storage {
+                uri: loc.uri.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// Every object below a location (recursive), sorted by path.
+    pub fn list(&self, loc: &Location) -> Result<Vec<ObjectMeta>> {
+        let prefix = if loc.path.as_ref().is_empty() {
+            None
+        } else {
+            Some(&loc.path)
+        };
+        let mut metas: Vec<ObjectMeta> = match self
+            .rt
+            .block_on(loc.store.list(prefix).try_collect::<Vec<_>>())
+        {
+            Ok(m) => m,
+            // A local folder that does not exist lists as empty.
+            Err(object_store::Error::NotFound { .. }) => Vec::new(),
+            Err(source) => {
+                return Err(Error::Storage {
+                    uri: loc.uri.clone(),
+                    source,
+                });
+            }
+        };
+        metas.sort_by(|a, b| a.location.cmp(&b.location));
+        Ok(metas)
+    }
+
+    /// Objects matching a path or glob URI (`*`, `?`, `[..]`, `**`), sorted by path. A URI without
+    /// glob characters names one object (its `rel` is its file name).
+    pub fn glob(&self, uri: &str) -> Result<Vec<Object>> {
+        let Some(star) = uri.find(['*', '?', '[', '{']) else {
+            let loc = self.locate(uri)?;
+            let Some(meta) = self.head(&loc)? else {
+                return Ok(Vec::new());
+            };
+            let rel = loc.path.filename().unwrap_or_default().to_string();
+            return Ok(vec![Object {
+                location: loc,
+                rel,
+                size: meta.size,
+            }]);
+        };
+        let root_end = uri[..star].rfind('/').map(|i| i + 1).unwrap_or(0);
+        let (root, pattern) = uri.split_at(root_end);
+        let root_loc = self.locate(if root.is_empty() { "." } else { root })?;
+        let matcher = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| Error::Usage(format!("bad glob `{uri}`: {e}")))?
+            .compile_matcher();
+        let prefix = root_loc.path.as_ref().to_string();
+        let mut out = Vec::new();
+        for meta in self.list(&root_loc)? {
+            let full = meta.location.as_ref();
+            let rel = full
+                .strip_prefix(prefix.as_str())
+                .unwrap_or(full)
+                .trim_start_matches('/')
+                .to_string();
+            if matcher.is_match(&rel) {
+                out.push(Object {
+                    location: root_loc.with_path(meta.location.clone()),
+                    rel,
+                    size: meta.size,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Delete an object (missing objects are fine).
+    pub fn delete(&self, loc: &Location) -> Result<()> {
+        match self.rt.block_on(loc.store.delete(&loc.path)) {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(source) => Err(Error::Storage {
+                uri: loc.uri.clone(),
+                source,
+            }),
+        }
+    }
+}
+
+/// Remove `.` and resolve `..` without touching the file system.
+pub fn lexical(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn remote_location(
+    store: Arc<dyn ObjectStore>,
+    scheme: &str,
+    bucket: &str,
+    key: &str,
+    uri: &str,
+) -> Result<Location> {
+    let path = ObjPath::parse(key.trim_matches('/'))
+        .map_err(|e| Error::Usage(format!("bad object key in `{uri}`: {e}")))?;
+    let scheme_root = format!("{scheme}://{bucket}");
+    let uri = if path.as_ref().is_empty() {
+        scheme_root.clone()
+    } else {
+        format!("{scheme_root}/{path}")
+    };
+    Ok(Location {
+        store,
+        path,
+        uri,
+        scheme_root,
+    })
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// An S3 builder configured from the runbook's variables (OVH preferred, AWS fallback).
+fn s3_builder(bucket: &str) -> object_store::aws::AmazonS3Builder {
+    let mut b = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_region(
+            env("OVH_S3_REGION")
+                .or_else(|| env("AWS_REGION"))
+                .unwrap_or_else(|| "us-east-1".into()),
+        );
+    if let Some(endpoint) = env("OVH_S3_ENDPOINT").or_else(|| env("AWS_ENDPOINT_URL")) {
+        b = b
+            .with_allow_http(endpoint.starts_with("http://"))
+            .with_endpoint(endpoint)
+            .with_virtual_hosted_style_request(false);
+    }
+    match (env("OVH_S3_ACCESS_KEY"), env("OVH_S3_SECRET_KEY")) {
+        (Some(k), Some(s)) => b = b.with_access_key_id(k).with_secret_access_key(s),
+        _ => {
+            if let (Some(k), Some(s)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+                b = b.with_access_key_id(k).with_secret_access_key(s);
+            }
+            if let Some(t) = env("AWS_SESSION_TOKEN") {
+                b = b.with_token(t);
+            }
+        }
+    }
+    b
+}
+
+/// The default output root: `$DATASET_PIPELINE_OUTPUT_DIR`, else the bucket of the configured
+/// backend (`DATASET_STORAGE_BACKEND=s3` → `s3://$OVH_S3_BUCKET`), else `./out`.
+pub fn default_output() -> String {
+    if let Some(dir) = env("DATASET_PIPELINE_OUTPUT_DIR") {
+        return crate::spec::resolve_uri(&dir, &std::env::current_dir().unwrap_or_default());
+    }
+    match env("DATASET_STORAGE_BACKEND").as_deref() {
+        Some("s3") => {
+            if let Some(bucket) = env("OVH_S3_BUCKET") {
+                return format!("s3://{bucket}");
+            }
+        }
+        Some("gcs") => {
+            if let Some(bucket) = env("GCS_BUCKET").or_else(|| env("GOOGLE_BUCKET")) {
+                return format!("gs://{bucket}");
+            }
+        }
+        _ => {}
+    }
+    std::env::current_dir()
+        .unwrap_or_default()
+        .join("out")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_lists_matching_objects_with_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/train.jsonl"), "{}\n").unwrap();
+        std::fs::write(dir.path().join("a/test.jsonl"), "{}\n").unwrap();
+        std::fs::write(dir.path().join("a/notes.txt"), "x").unwrap();
+        std::fs::write(dir.path().join("a/b/deep.jsonl"), "{}\n").unwrap();
+        let st = Storage::new().unwrap();
+        let pattern = format!("{}/a/*.jsonl", dir.path().display());
+        let found: Vec<String> = st
+            .glob(&pattern)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.rel)
+            .collect();
+        assert_eq!(found, vec!["test.jsonl", "train.jsonl"]);
+        let pattern = format!("{}/a/**/*.jsonl", dir.path().display());
+        let found: Vec<String> = st
+            .glob(&pattern)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.rel)
+            .collect();
+        assert_eq!(found, vec!["b/deep.jsonl", "test.jsonl", "train.jsonl"]);
+    }
+
+    #[test]
+    fn create_only_put_refuses_second_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Storage::new().unwrap();
+        let loc = st
+            .locate(&dir.path().join("x/release.json").to_string_lossy())
+            .unwrap();
+        assert!(st.put_create(&loc, Bytes::from_static(b"one")).unwrap());
+        assert!(!st.put_create(&loc, Bytes::from_static(b"two")).unwrap());
+        assert_eq!(st.get(&loc).unwrap(), Bytes::from_static(b"one"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests: one binary (ripgrep/polars style). Each test builds in a fresh temp dir.
+
+mod bad_input;
+mod build;
+mod common;
+mod real_data;
+mod spec_errors;
+mod verify;
