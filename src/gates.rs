@@ -3,8 +3,9 @@
 //!
 //! Built in: `ledger_balances` (every input record has exactly one final status),
 //! `ledger_statuses_known`, `provenance_license` and `provenance_origin` (every exported record
-//! has a licence and an origin), `release_not_empty`, and `dedup_removal_rate.<source>` ≤ 0.5
-//! (a dedup that removes half of a source is more likely a bug than a finding).
+//! has a licence and an origin), `release_not_empty`, and `dedup_removal_rate.<source>` ≤
+//! `[dedup] max_removal_rate` (default 0.5: a dedup that removes half of a source is more likely
+//! a bug than a finding).
 
 use serde_json::Value;
 
@@ -12,11 +13,23 @@ use crate::manifest::GateResult;
 use crate::spec::{GateOp, GateSpec};
 use crate::stats::metric;
 
-/// The highest share of a source that dedup may remove before the release is blocked.
-pub const MAX_REMOVAL_RATE: f64 = 0.5;
+/// Thresholds of the built-in gates that the spec can set.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The highest share of a source that dedup may remove.
+    pub max_removal_rate: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_removal_rate: 0.5,
+        }
+    }
+}
 
 /// The built-in gates for the stages that ran.
-pub fn builtin(stats: &Value, sources: &[String]) -> Vec<GateSpec> {
+pub fn builtin(stats: &Value, sources: &[String], limits: Limits) -> Vec<GateSpec> {
     let gate = |name: &str, metric: &str, op: GateOp, threshold: f64| GateSpec {
         name: name.to_string(),
         metric: metric.to_string(),
@@ -51,7 +64,7 @@ pub fn builtin(stats: &Value, sources: &[String]) -> Vec<GateSpec> {
                 &format!("dedup_removal_rate.{s}"),
                 &format!("dedup.removal_rate.{s}"),
                 GateOp::Le,
-                MAX_REMOVAL_RATE,
+                limits.max_removal_rate,
             ));
         }
     }
@@ -59,8 +72,13 @@ pub fn builtin(stats: &Value, sources: &[String]) -> Vec<GateSpec> {
 }
 
 /// Evaluate the built-in gates, then the spec's.
-pub fn evaluate(stats: &Value, sources: &[String], spec_gates: &[GateSpec]) -> Vec<GateResult> {
-    let builtin = builtin(stats, sources);
+pub fn evaluate(
+    stats: &Value,
+    sources: &[String],
+    limits: Limits,
+    spec_gates: &[GateSpec],
+) -> Vec<GateResult> {
+    let builtin = builtin(stats, sources, limits);
     builtin
         .iter()
         .map(|g| (g, true))
@@ -111,7 +129,7 @@ mod tests {
             op: GateOp::Ge,
             threshold: 0.0,
         }];
-        let r = evaluate(&stats, &[], &gates);
+        let r = evaluate(&stats, &[], Limits::default(), &gates);
         let x = r.iter().find(|g| g.name == "x").unwrap();
         assert!(!x.passed);
         assert!(x.detail.as_ref().unwrap().contains("missing"));
@@ -129,7 +147,7 @@ mod tests {
         let stats = json!({"counts": {"exported": 3, "unaccounted": 0, "unknown_status": 0},
                            "provenance": {"missing_license": 0, "missing_origin": 0},
                            "dedup": {"removal_rate": {"a": 0.75}}});
-        let r = evaluate(&stats, &["a".to_string()], &[]);
+        let r = evaluate(&stats, &["a".to_string()], Limits::default(), &[]);
         let failed: Vec<_> = r
             .iter()
             .filter(|g| !g.passed)

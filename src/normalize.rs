@@ -12,7 +12,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::spec::HtmlMode;
@@ -48,7 +48,11 @@ pub fn clean_text(raw: &str, html: HtmlMode) -> String {
     } else {
         text
     };
-    let text: String = text.nfc().collect();
+    let text = if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
+    };
     text.trim().to_string()
 }
 
@@ -86,10 +90,19 @@ pub fn is_unspaced_script(c: char) -> bool {
 }
 
 /// Call `emit` for each token of the hashing form of `text`, in order.
-pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
+pub fn for_each_token(text: &str, emit: impl FnMut(&str)) {
+    // ASCII is its own NFKC: skip the normaliser on the common path.
+    if text.is_ascii() {
+        tokenize(text.chars(), emit);
+    } else {
+        tokenize(text.nfkc(), emit);
+    }
+}
+
+fn tokenize(chars: impl Iterator<Item = char>, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
     let mut buf = [0u8; 4];
-    for c in text.nfkc().flat_map(char::to_lowercase) {
+    for c in chars.flat_map(char::to_lowercase) {
         if is_unspaced_script(c) {
             if !word.is_empty() {
                 emit(&word);

@@ -120,7 +120,10 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     // Statistics and gates.
     let source_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
     let stats = crate::stats::compute(&ledger, &manifest, &exact, &source_names)?;
-    let gates = crate::gates::evaluate(&stats.json, &source_names, &plan.gates);
+    let limits = crate::gates::Limits {
+        max_removal_rate: plan.dedup.max_removal_rate,
+    };
+    let gates = crate::gates::evaluate(&stats.json, &source_names, limits, &plan.gates);
     let mut reports: Vec<(String, Vec<u8>)> = vec![
         ("stats.json".into(), pretty(&stats.json)),
         (

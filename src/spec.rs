@@ -202,6 +202,15 @@ pub struct DedupSpec {
     /// Which copy is kept: `"priority"` (lowest source priority, then smallest record_id).
     #[serde(default)]
     pub keep: KeepPolicy,
+    /// Built-in gate: the highest share of any source that dedup may remove. Default 0.5 (a
+    /// dedup that removes half of a source is more likely a bug than a finding); raise it when
+    /// sources are known to overlap, e.g. two scrapes of one site.
+    #[serde(default = "default_max_removal_rate")]
+    pub max_removal_rate: f64,
+}
+
+fn default_max_removal_rate() -> f64 {
+    0.5
 }
 
 impl Default for DedupSpec {
@@ -209,6 +218,7 @@ impl Default for DedupSpec {
         Self {
             exact: true,
             keep: KeepPolicy::Priority,
+            max_removal_rate: default_max_removal_rate(),
         }
     }
 }
@@ -679,6 +689,13 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             path: path.to_path_buf(),
             key: "export.zstd_level".into(),
             message: format!("{} is outside 1..=19", spec.export.zstd_level),
+        });
+    }
+    if !(0.0..=1.0).contains(&spec.dedup.max_removal_rate) {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "dedup.max_removal_rate".into(),
+            message: format!("{} is outside 0..=1", spec.dedup.max_removal_rate),
         });
     }
     for gate in &spec.gates {

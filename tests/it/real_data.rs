@@ -161,3 +161,54 @@ content = "content"
     assert_eq!(n("esconv/valid.jsonl#", "validation"), 195);
     assert_eq!(n("esconv/test.jsonl#", "test"), 195);
 }
+
+#[test]
+fn overlapping_scrapes_trip_the_removal_rate_gate_unless_allowed() {
+    let Some(data) = shared_data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let sources = r#"
+[[source]]
+name = "cc2020"
+family = "counselling_qa"
+uri = "$DATA/counsel-chat/20200325_counsel_chat.csv"
+mapping = "qa"
+license = "MIT"
+origin = "https://github.com/nbertagnolli/counsel-chat"
+[source.columns]
+question = ["questionTitle", "questionText"]
+answer = "answerText"
+
+[[source]]
+name = "cchtml"
+family = "counselling_qa"
+uri = "$DATA/counsel-chat/counselchat-data.csv"
+mapping = "qa"
+license = "MIT"
+origin = "https://github.com/nbertagnolli/counsel-chat"
+split = "train"
+[source.columns]
+question = ["questionTitle", "questionText"]
+answer = "answerText"
+"#;
+    let spec = spec_for(tmp.path(), &data, sources);
+    let o = build(&spec, &tmp.path().join("o"));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("dedup_removal_rate.cchtml") && err.contains("<= 0.5"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("o/releases").exists());
+
+    let spec = spec_for(
+        tmp.path(),
+        &data,
+        &format!("{sources}\n[dedup]\nmax_removal_rate = 0.8\n"),
+    );
+    let rel = build_ok(&spec, &tmp.path().join("o2"), "real", "1");
+    let s = stats(&rel);
+    // 1,119 of the HTML scrape's 1,482 rows repeat a 2020 row once HTML, case and punctuation are
+    // normalised away; the 2020 copy is kept (earlier in the spec).
+    assert_eq!(s["dedup"]["exact"]["removed_by_source"]["cchtml"], 1119);
+    assert_eq!(s["dedup"]["exact"]["removed_by_source"]["cc2020"], 80);
+}
