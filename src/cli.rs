@@ -50,6 +50,54 @@ pub enum Command {
         #[arg(long)]
         run_dir: Option<String>,
     },
+    /// Near-duplicate detection alone (MinHash LSH) on JSONL or Parquet files.
+    ///
+    /// Writes DIR/clusters.parquet (record_id, cluster_id, kept, dup_of, similarity; one row per
+    /// input record), DIR/kept_ids.txt, DIR/removed_ids.txt and DIR/report.json. Text: the
+    /// contents of the messages field joined, else the text field. Exit 0 when it ran.
+    ///
+    /// Examples:
+    ///   trainready dedup corpus.jsonl --out dedup-out
+    ///   trainready dedup a.jsonl b.parquet --out d --text-field body --id-field uid --threshold 0.7
+    #[command(verbatim_doc_comment)]
+    Dedup {
+        /// Input files (JSONL or Parquet; paths or URIs).
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Output folder.
+        #[arg(long)]
+        out: String,
+        /// Field holding the text (default: `text` when there is no messages field).
+        #[arg(long, conflicts_with = "messages_field")]
+        text_field: Option<String>,
+        /// Field holding a list of {role, content} messages (default: `messages`).
+        #[arg(long)]
+        messages_field: Option<String>,
+        /// Field holding the record id (default: `id`; absent: <file>#<line index>).
+        #[arg(long, default_value = "id")]
+        id_field: String,
+        /// True Jaccard similarity from which records are near-duplicates.
+        #[arg(long, default_value_t = 0.8)]
+        threshold: f64,
+        /// MinHash permutations.
+        #[arg(long, default_value_t = 128)]
+        num_perm: usize,
+        /// Shingle size in tokens.
+        #[arg(long, default_value_t = 5)]
+        ngram: usize,
+        /// Permutation seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Verify candidates by the signature estimate or the exact shingle Jaccard (more memory).
+        #[arg(long, value_enum, default_value = "estimate")]
+        verify: VerifyArg,
+        /// Above this size a cluster is checked against its representative, not chained.
+        #[arg(long, default_value_t = 1000)]
+        max_cluster_size: usize,
+        /// MiB of JSONL parsed per batch.
+        #[arg(long, default_value_t = 64)]
+        batch_mib: usize,
+    },
     /// Re-check a published release from its own files: checksums, counts, ledger balance.
     ///
     /// Exit 0: intact. Exit 1: any mismatch (each one named on stderr).
@@ -62,6 +110,13 @@ pub enum Command {
         /// The release folder or URI (the one holding release.json).
         release: String,
     },
+}
+
+/// `--verify` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum VerifyArg {
+    Estimate,
+    Exact,
 }
 
 /// Parse the command line, run, and map the outcome to an exit code.
@@ -138,6 +193,49 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Dedup {
+            inputs,
+            out: out_dir,
+            text_field,
+            messages_field,
+            id_field,
+            threshold,
+            num_perm,
+            ngram,
+            seed,
+            verify,
+            max_cluster_size,
+            batch_mib,
+        } => {
+            let near = crate::spec::NearSpec {
+                threshold,
+                num_perm,
+                ngram,
+                seed,
+                verify: match verify {
+                    VerifyArg::Estimate => crate::spec::VerifyMode::Estimate,
+                    VerifyArg::Exact => crate::spec::VerifyMode::Exact,
+                },
+                max_cluster_size,
+                ..Default::default()
+            };
+            let opts = crate::dedup::command::DedupOptions {
+                inputs,
+                out: out_dir.clone(),
+                text_field,
+                messages_field,
+                id_field,
+                near,
+                batch_bytes: batch_mib.max(1) << 20,
+            };
+            let storage = crate::storage::Storage::new()?;
+            let s = crate::dedup::command::run(&storage, &opts)?;
+            out(&format!(
+                "{} records: {} kept, {} near-duplicates removed in {} clusters ({} unreadable) in {:.1}s\n  {out_dir}/clusters.parquet\n",
+                s.records, s.kept, s.removed, s.clusters, s.errors, s.seconds
+            ));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Verify { release } => {
             let storage = crate::storage::Storage::new()?;

@@ -1,7 +1,7 @@
 //! The only module that knows the order of the stages:
 //!
-//! load → normalise (derived columns) → exact dedup → export → manifest + ledger → stats → gates
-//! → publish.
+//! load → normalise (derived columns) → exact dedup → near dedup → export → manifest + ledger →
+//! stats → gates → publish.
 //!
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
 //! for analysts and post-mortems; reports (`stats.json`, `gates.json`) go there too. A release is
@@ -93,9 +93,11 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     drop(convs);
     put_parquet(storage, &run.join("01_load.parquet"), &mut frame)?;
 
-    // Dedup (exact).
+    // Dedup: exact, then near.
     let (mut staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
-    put_parquet(storage, &run.join("02_dedup.parquet"), &mut staged)?;
+    put_parquet(storage, &run.join("02_dedup_exact.parquet"), &mut staged)?;
+    let (mut staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
+    put_parquet(storage, &run.join("03_dedup_near.parquet"), &mut staged)?;
 
     // Export order: split, then source priority, then origin.
     let kept = staged
@@ -119,7 +121,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
 
     // Statistics and gates.
     let source_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
-    let stats = crate::stats::compute(&ledger, &manifest, &exact, &source_names)?;
+    let stats = crate::stats::compute(&ledger, &manifest, &exact, &near.report, &source_names)?;
     let limits = crate::gates::Limits {
         max_removal_rate: plan.dedup.max_removal_rate,
     };
@@ -135,14 +137,23 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         let mut df = df.clone();
         reports.push((format!("stats_{name}.parquet"), parquet_bytes(&mut df)?));
     }
+    let (mut clusters, mut cross) = (near.clusters, near.cross_split);
+    reports.push((
+        "dedup_clusters.parquet".into(),
+        parquet_bytes(&mut clusters)?,
+    ));
+    reports.push((
+        "near_pairs_cross_split.parquet".into(),
+        parquet_bytes(&mut cross)?,
+    ));
     for (name, bytes) in &reports {
         storage.put(
             &run.join(&format!("reports/{name}")),
             Bytes::from(bytes.clone()),
         )?;
     }
-    put_parquet(storage, &run.join("03_manifest.parquet"), &mut manifest)?;
-    put_parquet(storage, &run.join("04_ledger.parquet"), &mut ledger)?;
+    put_parquet(storage, &run.join("04_manifest.parquet"), &mut manifest)?;
+    put_parquet(storage, &run.join("05_ledger.parquet"), &mut ledger)?;
 
     let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
     if !failed.is_empty() {

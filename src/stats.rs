@@ -11,7 +11,7 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 use serde_json::{Value, json};
 
-use crate::dedup::ExactReport;
+use crate::dedup::{ExactReport, NearReport};
 use crate::error::{PolarsContext, Result};
 use crate::manifest::{Counts, STATUSES};
 use crate::schema::{str_column, u64_column};
@@ -53,6 +53,7 @@ pub fn compute(
     ledger: &DataFrame,
     manifest: &DataFrame,
     exact: &ExactReport,
+    near: &NearReport,
     sources: &[String],
 ) -> Result<Stats> {
     let tables = [("ledger", ledger), ("manifest", manifest)];
@@ -163,6 +164,7 @@ pub fn compute(
         },
         "dedup": {
             "exact": exact,
+            "near": near,
             "removal_rate": removal_rate,
         },
         "provenance": {

@@ -175,6 +175,38 @@ impl Storage {
             })
     }
 
+    /// Stream an object and call `f` with batches of whole lines of at least `batch_bytes`
+    /// (the last batch may be smaller). Memory: one batch plus one chunk.
+    pub fn read_lines_batched(
+        &self,
+        loc: &Location,
+        batch_bytes: usize,
+        mut f: impl FnMut(&[u8]),
+    ) -> Result<()> {
+        use futures::StreamExt;
+        let err = |source| Error::Storage {
+            uri: loc.uri.clone(),
+            source,
+        };
+        self.rt.block_on(async {
+            let mut stream = loc.store.get(&loc.path).await.map_err(err)?.into_stream();
+            let mut buf: Vec<u8> = Vec::with_capacity(batch_bytes + (1 << 20));
+            while let Some(chunk) = stream.next().await {
+                buf.extend_from_slice(&chunk.map_err(err)?);
+                if buf.len() >= batch_bytes
+                    && let Some(end) = buf.iter().rposition(|b| *b == b'\n')
+                {
+                    f(&buf[..=end]);
+                    buf.drain(..=end);
+                }
+            }
+            if !buf.is_empty() {
+                f(&buf);
+            }
+            Ok(())
+        })
+    }
+
     /// Metadata of an object, `None` when it does not exist.
     pub fn head(&self, loc: &Location) -> Result<Option<ObjectMeta>> {
         match self.rt.block_on(loc.store.head(&loc.path)) {

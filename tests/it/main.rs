@@ -3,6 +3,7 @@
 mod bad_input;
 mod build;
 mod common;
+mod near_dedup;
 mod real_data;
 mod spec_errors;
 mod verify;

@@ -1,0 +1,418 @@
+//! `trainready dedup INPUT... --out DIR`: near-duplicate detection alone, on JSONL or Parquet.
+//!
+//! Streams JSONL in bounded batches: each batch is parsed (only the id and text fields are
+//! decoded), shingled and signed in parallel, and only `(id, signature)` is kept, so memory is
+//! about `n × (4 × num_perm + id)` bytes plus one batch, whatever the size of the text.
+//! Records are then ordered by id (ties: input order), so clusters and kept records do not
+//! depend on the input order, and clustered with the same kernels as the build's near stage
+//! (one group: the command knows no splits).
+//!
+//! Writes `DIR/clusters.parquet` (one row per input record: `record_id`, `cluster_id`, `kept`,
+//! `dup_of`, `similarity`, plus `input` and `error`), `DIR/kept_ids.txt`, `DIR/removed_ids.txt`
+//! and `DIR/report.json`.
+
+use std::fmt;
+
+use bytes::Bytes;
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::lsh::{self, Verify};
+use super::minhash::MinHasher;
+use crate::error::{Error, PolarsContext, Result};
+use crate::spec::{NearSpec, VerifyMode};
+use crate::storage::Storage;
+
+/// Options of the command.
+#[derive(Debug, Clone)]
+pub struct DedupOptions {
+    pub inputs: Vec<String>,
+    pub out: String,
+    pub text_field: Option<String>,
+    pub messages_field: Option<String>,
+    pub id_field: String,
+    pub near: NearSpec,
+    /// Bytes of JSONL parsed per batch.
+    pub batch_bytes: usize,
+}
+
+/// What the command did (also `report.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DedupSummary {
+    pub records: u64,
+    pub kept: u64,
+    pub removed: u64,
+    pub clusters: u64,
+    pub errors: u64,
+    pub candidates: u64,
+    pub edges: u64,
+    pub oversized: Vec<(String, usize)>,
+    pub bands: usize,
+    pub rows: usize,
+    pub cut: f64,
+    pub seconds: f64,
+}
+
+/// One parsed record: id, and the texts to shingle (or why it could not be read).
+struct Parsed {
+    id: String,
+    input: u32,
+    shingles: std::result::Result<Vec<u32>, String>,
+}
+
+/// Run the command.
+pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
+    let started = std::time::Instant::now();
+    let near = &opts.near;
+    if let Err((key, message)) = near.validate() {
+        return Err(Error::Usage(format!("{key}: {message}")));
+    }
+    let hasher = MinHasher::new(near.num_perm, near.ngram, near.seed);
+    let keep_shingles = near.verify == VerifyMode::Exact;
+    let mut ids: Vec<String> = Vec::new();
+    let mut inputs: Vec<u32> = Vec::new();
+    let mut errors: Vec<Option<String>> = Vec::new();
+    let mut sigs: Vec<u32> = Vec::new();
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    let mut empty: Vec<bool> = Vec::new();
+    let mut absorb = |batch: Vec<Parsed>, ids: &mut Vec<String>| {
+        let signed: Vec<(Parsed, Vec<u32>)> = batch
+            .into_par_iter()
+            .map(|p| {
+                let sig = match &p.shingles {
+                    Ok(s) if !s.is_empty() => hasher.signature(s),
+                    _ => vec![u32::MAX; hasher.num_perm],
+                };
+                (p, sig)
+            })
+            .collect();
+        for (p, sig) in signed {
+            ids.push(p.id);
+            inputs.push(p.input);
+            sigs.extend_from_slice(&sig);
+            match p.shingles {
+                Ok(s) => {
+                    empty.push(s.is_empty());
+                    errors.push(None);
+                    if keep_shingles {
+                        sets.push(s);
+                    }
+                }
+                Err(e) => {
+                    empty.push(true);
+                    errors.push(Some(e));
+                    if keep_shingles {
+                        sets.push(Vec::new());
+                    }
+                }
+            }
+        }
+    };
+
+    let fields = Fields {
+        id: &opts.id_field,
+        text: opts.text_field.as_deref(),
+        messages: opts.messages_field.as_deref(),
+    };
+    for (input_no, uri) in opts.inputs.iter().enumerate() {
+        let loc = storage.locate(uri)?;
+        let name = loc.path.filename().unwrap_or("input").to_string();
+        let input_no = input_no as u32;
+        if uri.to_ascii_lowercase().ends_with(".parquet") {
+            let bytes = storage.get(&loc)?;
+            let batch = parse_parquet(&bytes, &fields, &hasher, &name, input_no)
+                .ctx(format!("reading {uri}"))?;
+            absorb(batch, &mut ids);
+            continue;
+        }
+        let mut next_index = 0u64;
+        storage.read_lines_batched(&loc, opts.batch_bytes, |chunk| {
+            let lines: Vec<&[u8]> = chunk
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                .collect();
+            let base = next_index;
+            next_index += lines.len() as u64;
+            let batch: Vec<Parsed> = lines
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    parse_line(line, &fields, &hasher, &name, base + i as u64, input_no)
+                })
+                .collect();
+            absorb(batch, &mut ids);
+        })?;
+    }
+
+    // Key order: id, then input order.
+    let n = ids.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| ids[a].cmp(&ids[b]).then(a.cmp(&b)));
+    let mut sorted_sigs = vec![0u32; sigs.len()];
+    sorted_sigs
+        .par_chunks_mut(near.num_perm)
+        .zip(order.par_iter())
+        .for_each(|(out, &row)| {
+            out.copy_from_slice(&sigs[row * near.num_perm..(row + 1) * near.num_perm])
+        });
+    drop(sigs);
+    let eligible: Vec<bool> = order.iter().map(|&row| !empty[row]).collect();
+    let sorted_sets: Vec<Vec<u32>> = if keep_shingles {
+        order
+            .iter()
+            .map(|&row| std::mem::take(&mut sets[row]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let verify = if keep_shingles {
+        Verify::Exact(&sorted_sets)
+    } else {
+        Verify::Estimate
+    };
+    let banding = near.banding();
+    let c = lsh::cluster(
+        &sorted_sigs,
+        near.num_perm,
+        banding,
+        &eligible,
+        &vec![0; n],
+        &verify,
+        near.cut(),
+        near.max_cluster_size,
+    );
+
+    // Back to input order.
+    let mut cluster_id = vec![String::new(); n];
+    let mut kept = vec![true; n];
+    let mut dup_of: Vec<Option<String>> = vec![None; n];
+    let mut similarity: Vec<Option<f64>> = vec![None; n];
+    let mut sizes = std::collections::BTreeMap::<u32, u64>::new();
+    for k in 0..n {
+        *sizes.entry(c.rep[k]).or_default() += 1;
+    }
+    for k in 0..n {
+        let row = order[k];
+        cluster_id[row] = ids[order[c.rep[k] as usize]].clone();
+        if let Some(p) = c.parent[k] {
+            kept[row] = false;
+            dup_of[row] = Some(ids[order[p as usize]].clone());
+            similarity[row] = c.similarity[k].map(f64::from);
+        }
+    }
+    let removed = kept.iter().filter(|k| !**k).count() as u64;
+    let summary = DedupSummary {
+        records: n as u64,
+        kept: n as u64 - removed,
+        removed,
+        clusters: sizes.values().filter(|s| **s > 1).count() as u64,
+        errors: errors.iter().filter(|e| e.is_some()).count() as u64,
+        candidates: c.candidates as u64,
+        edges: c.edges as u64,
+        oversized: c
+            .oversized
+            .iter()
+            .map(|&(r, s)| (ids[order[r as usize]].clone(), s))
+            .collect(),
+        bands: banding.bands,
+        rows: banding.rows,
+        cut: near.cut(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+
+    let out = storage.locate(&opts.out)?;
+    let input_names: Vec<&str> = inputs
+        .iter()
+        .map(|&i| opts.inputs[i as usize].as_str())
+        .collect();
+    let mut df = df!(
+        "record_id" => &ids,
+        "cluster_id" => cluster_id,
+        "kept" => &kept,
+        "dup_of" => dup_of,
+        "similarity" => similarity,
+        "input" => input_names,
+        "error" => errors,
+    )
+    .ctx("building clusters.parquet")?;
+    storage.put(
+        &out.join("clusters.parquet"),
+        Bytes::from(crate::schema::parquet_bytes(&mut df)?),
+    )?;
+    let list = |want: bool| {
+        let mut s = String::new();
+        for (id, k) in ids.iter().zip(&kept) {
+            if *k == want {
+                s.push_str(id);
+                s.push('\n');
+            }
+        }
+        Bytes::from(s)
+    };
+    storage.put(&out.join("kept_ids.txt"), list(true))?;
+    storage.put(&out.join("removed_ids.txt"), list(false))?;
+    let json = serde_json::to_value(&summary).expect("invariant: summary serialises");
+    storage.put(
+        &out.join("report.json"),
+        Bytes::from(crate::pipeline::pretty(&json)),
+    )?;
+    Ok(summary)
+}
+
+/// Which fields to read.
+struct Fields<'a> {
+    id: &'a str,
+    text: Option<&'a str>,
+    messages: Option<&'a str>,
+}
+
+fn parse_line(
+    line: &[u8],
+    fields: &Fields<'_>,
+    hasher: &MinHasher,
+    name: &str,
+    index: u64,
+    input: u32,
+) -> Parsed {
+    let fallback = || format!("{name}#{index}");
+    let mut de = serde_json::Deserializer::from_slice(line);
+    match (Wanted { fields }).deserialize(&mut de) {
+        Ok(rec) => {
+            let id = rec.id.unwrap_or_else(fallback);
+            let shingles = match rec.texts {
+                Some(texts) => Ok(hasher.shingles(texts.iter().map(String::as_str))),
+                None => Err(format!("line {}: no text field", index + 1)),
+            };
+            Parsed {
+                id,
+                input,
+                shingles,
+            }
+        }
+        Err(e) => Parsed {
+            id: fallback(),
+            input,
+            shingles: Err(format!(
+                "line {}: malformed JSON at column {}",
+                index + 1,
+                e.column()
+            )),
+        },
+    }
+}
+
+/// Parquet input: rows to JSON lines, then the same parser (nested `messages` included).
+fn parse_parquet(
+    bytes: &[u8],
+    fields: &Fields<'_>,
+    hasher: &MinHasher,
+    name: &str,
+    input: u32,
+) -> PolarsResult<Vec<Parsed>> {
+    let mut df = ParquetReader::new(std::io::Cursor::new(bytes)).finish()?;
+    let mut buf = Vec::new();
+    JsonWriter::new(&mut buf)
+        .with_json_format(JsonFormat::JsonLines)
+        .finish(&mut df)?;
+    Ok(buf
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(i, l)| parse_line(l, fields, hasher, name, i as u64, input))
+        .collect())
+}
+
+/// What [`Wanted`] extracts from one record.
+struct Extracted {
+    id: Option<String>,
+    texts: Option<Vec<String>>,
+}
+
+/// Decode only the id and text fields of a JSON object; skip the rest without building it.
+struct Wanted<'f> {
+    fields: &'f Fields<'f>,
+}
+
+impl<'de> DeserializeSeed<'de> for Wanted<'_> {
+    type Value = Extracted;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Extracted, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Wanted<'_> {
+    type Value = Extracted;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Extracted, A::Error> {
+        let (mut id, mut messages, mut text) = (None, None, None);
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.0.as_ref();
+            if key == self.fields.id {
+                id = map.next_value::<IdValue>()?.0;
+            } else if self.fields.text.is_none()
+                && key == self.fields.messages.unwrap_or("messages")
+            {
+                let msgs: Vec<MessageContent> = map.next_value()?;
+                messages = Some(msgs.into_iter().filter_map(|m| m.content).collect());
+            } else if self.fields.messages.is_none() && key == self.fields.text.unwrap_or("text") {
+                text = map.next_value::<Option<String>>()?.map(|t| vec![t]);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        // Default: messages when present, else text.
+        Ok(Extracted {
+            id,
+            texts: messages.or(text),
+        })
+    }
+}
+
+/// A map key, borrowed when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// An id: a string as it is, a number or boolean printed, null as absent.
+struct IdValue(Option<String>);
+
+impl<'de> Deserialize<'de> for IdValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(IdValue(match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            other => Some(other.to_string()),
+        }))
+    }
+}
+
+/// A message: only its content (ChatML `content`, ShareGPT `value`) is decoded.
+#[derive(Deserialize)]
+struct MessageContent {
+    #[serde(alias = "value")]
+    content: Option<String>,
+}
