@@ -90,10 +90,27 @@ pub fn is_unspaced_script(c: char) -> bool {
 }
 
 /// Call `emit` for each token of the hashing form of `text`, in order.
-pub fn for_each_token(text: &str, emit: impl FnMut(&str)) {
-    // ASCII is its own NFKC: skip the normaliser on the common path.
+pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
+    // ASCII is its own NFKC and lower-cases byte by byte: skip the normaliser on the common path.
     if text.is_ascii() {
-        tokenize(text.chars(), emit);
+        let mut word = [0u8; 256];
+        let mut len = 0usize;
+        for &b in text.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if len == word.len() {
+                    emit(std::str::from_utf8(&word[..len]).expect("invariant: ASCII"));
+                    len = 0;
+                }
+                word[len] = b.to_ascii_lowercase();
+                len += 1;
+            } else if len > 0 {
+                emit(std::str::from_utf8(&word[..len]).expect("invariant: ASCII"));
+                len = 0;
+            }
+        }
+        if len > 0 {
+            emit(std::str::from_utf8(&word[..len]).expect("invariant: ASCII"));
+        }
     } else {
         tokenize(text.nfkc(), emit);
     }
@@ -231,6 +248,30 @@ mod tests {
             a.chars()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_the_general_path() {
+        for t in [
+            "Hello, World! It's 9am...",
+            "a_b-c  d\te",
+            "UPPER lower 123abc",
+            "x".repeat(300).as_str(),
+        ] {
+            let mut fast = Vec::new();
+            for_each_token(t, |w| fast.push(w.to_string()));
+            let mut slow = Vec::new();
+            tokenize(t.chars(), |w| slow.push(w.to_string()));
+            if t.len() < 256 {
+                assert_eq!(fast, slow, "{t}");
+            } else {
+                assert_eq!(
+                    fast.concat(),
+                    slow.concat(),
+                    "over-long words are split, not lost"
+                );
+            }
+        }
     }
 
     #[test]
