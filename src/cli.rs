@@ -98,6 +98,33 @@ pub enum Command {
         #[arg(long, default_value_t = 64)]
         batch_mib: usize,
     },
+    /// Scan JSONL, CSV or Parquet files for PII; findings as JSONL on stdout (never the values).
+    ///
+    /// Each line: {"record": id, "message": index, "kind": KIND, "start": n, "end": n}, offsets
+    /// in Unicode code points of that message's content, end exclusive. --redact OUT writes a
+    /// copy with placeholders ([PHONE_1], numbered per record). Exit 0 when it ran.
+    ///
+    /// Examples:
+    ///   trainready pii chats.jsonl > findings.jsonl
+    ///   trainready pii answers.csv --text-field answerText --id-field questionID --redact clean.csv
+    #[command(verbatim_doc_comment)]
+    Pii {
+        /// Input files (JSONL, CSV or Parquet; paths or URIs).
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Write a redacted copy: a file for one input, a folder for several.
+        #[arg(long)]
+        redact: Option<String>,
+        /// Field or CSV column holding the text (default `text` when there is no messages field).
+        #[arg(long, conflicts_with = "messages_field")]
+        text_field: Option<String>,
+        /// Field holding a list of {role, content} messages (default `messages`).
+        #[arg(long)]
+        messages_field: Option<String>,
+        /// Field holding the record id (default `id`; absent: <file>#<record index>).
+        #[arg(long, default_value = "id")]
+        id_field: String,
+    },
     /// Re-check a published release from its own files: checksums, counts, ledger balance.
     ///
     /// Exit 0: intact. Exit 1: any mismatch (each one named on stderr).
@@ -236,6 +263,44 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                 s.records, s.kept, s.removed, s.clusters, s.errors, s.seconds
             ));
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Pii {
+            files,
+            redact,
+            text_field,
+            messages_field,
+            id_field,
+        } => {
+            let storage = crate::storage::Storage::new()?;
+            let opts = crate::pii_command::PiiOptions {
+                inputs: files,
+                redact,
+                text_field,
+                messages_field,
+                id_field,
+                batch_bytes: 16 << 20,
+            };
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            let result = crate::pii_command::run(&storage, &opts, &mut lock);
+            let flushed = std::io::Write::flush(&mut lock);
+            match (result, flushed) {
+                (Err(crate::Error::Io { source, .. }), _) | (_, Err(source))
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(ExitCode::SUCCESS)
+                }
+                (Err(e), _) => Err(e),
+                (Ok(s), _) => {
+                    tracing::info!(
+                        records = s.records,
+                        findings = s.findings,
+                        unreadable = s.unreadable,
+                        "pii scan"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
         }
         Command::Verify { release } => {
             let storage = crate::storage::Storage::new()?;

@@ -72,13 +72,16 @@ pub fn builtin(stats: &Value, sources: &[String], limits: Limits) -> Vec<GateSpe
 }
 
 /// Evaluate the built-in gates, then the spec's.
+/// `stage_gates` are built-in gates that a stage adds for itself (e.g. the PII residual gates).
 pub fn evaluate(
     stats: &Value,
     sources: &[String],
     limits: Limits,
+    stage_gates: &[GateSpec],
     spec_gates: &[GateSpec],
 ) -> Vec<GateResult> {
-    let builtin = builtin(stats, sources, limits);
+    let mut builtin = builtin(stats, sources, limits);
+    builtin.extend_from_slice(stage_gates);
     builtin
         .iter()
         .map(|g| (g, true))
@@ -129,7 +132,7 @@ mod tests {
             op: GateOp::Ge,
             threshold: 0.0,
         }];
-        let r = evaluate(&stats, &[], Limits::default(), &gates);
+        let r = evaluate(&stats, &[], Limits::default(), &[], &gates);
         let x = r.iter().find(|g| g.name == "x").unwrap();
         assert!(!x.passed);
         assert!(x.detail.as_ref().unwrap().contains("missing"));
@@ -147,7 +150,7 @@ mod tests {
         let stats = json!({"counts": {"exported": 3, "unaccounted": 0, "unknown_status": 0},
                            "provenance": {"missing_license": 0, "missing_origin": 0},
                            "dedup": {"removal_rate": {"a": 0.75}}});
-        let r = evaluate(&stats, &["a".to_string()], Limits::default(), &[]);
+        let r = evaluate(&stats, &["a".to_string()], Limits::default(), &[], &[]);
         let failed: Vec<_> = r
             .iter()
             .filter(|g| !g.passed)

@@ -12,6 +12,8 @@ pub mod gates;
 pub mod load;
 pub mod manifest;
 pub mod normalize;
+pub mod pii;
+pub mod pii_command;
 pub mod pipeline;
 pub mod schema;
 pub mod spec;

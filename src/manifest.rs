@@ -53,9 +53,14 @@ pub fn manifest(exported: &DataFrame) -> Result<DataFrame> {
     if exported.column("cluster_id").is_err() {
         lf = lf.with_column(lit(NULL).cast(DataType::String).alias("cluster_id"));
     }
-    lf.select(MANIFEST_COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()
-        .ctx("building the manifest")
+    let mut cols: Vec<Expr> = MANIFEST_COLUMNS.iter().map(|c| col(*c)).collect();
+    for kind in crate::pii::Kind::ALL {
+        let name = kind.column();
+        if exported.column(&name).is_ok() {
+            cols.push(col(name));
+        }
+    }
+    lf.select(cols).collect().ctx("building the manifest")
 }
 
 /// The ledger: every row of the staged frame (its `status`, `reason`, `dup_of`) plus every

@@ -1,7 +1,7 @@
 //! The only module that knows the order of the stages:
 //!
-//! load → normalise (derived columns) → exact dedup → near dedup → export → manifest + ledger →
-//! stats → gates → publish.
+//! load → normalise (derived columns) → exact dedup → near dedup → PII → export → manifest +
+//! ledger → stats → gates → publish.
 //!
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
 //! for analysts and post-mortems; reports (`stats.json`, `gates.json`) go there too. A release is
@@ -99,6 +99,10 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let (mut staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
     put_parquet(storage, &run.join("03_dedup_near.parquet"), &mut staged)?;
 
+    // PII: counts, redaction or drop, residual scan of what will be exported.
+    let (mut staged, pii) = crate::pii::apply(staged, &plan.pii)?;
+    put_parquet(storage, &run.join("04_pii.parquet"), &mut staged)?;
+
     // Export order: split, then source priority, then origin.
     let kept = staged
         .clone()
@@ -121,11 +125,37 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
 
     // Statistics and gates.
     let source_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
-    let stats = crate::stats::compute(&ledger, &manifest, &exact, &near.report, &source_names)?;
+    let stats = crate::stats::compute(
+        &ledger,
+        &manifest,
+        &exact,
+        &near.report,
+        &pii,
+        &source_names,
+    )?;
     let limits = crate::gates::Limits {
         max_removal_rate: plan.dedup.max_removal_rate,
     };
-    let gates = crate::gates::evaluate(&stats.json, &source_names, limits, &plan.gates);
+    let mut builtin_extra = Vec::new();
+    if plan.pii.enabled {
+        for kind in crate::pii::Kind::ALL {
+            if !plan.pii.allowed(kind) {
+                builtin_extra.push(crate::spec::GateSpec {
+                    name: format!("pii_residual.{}", kind.name()),
+                    metric: format!("pii.residual.{}", kind.name()),
+                    op: crate::spec::GateOp::Eq,
+                    threshold: 0.0,
+                });
+            }
+        }
+    }
+    let gates = crate::gates::evaluate(
+        &stats.json,
+        &source_names,
+        limits,
+        &builtin_extra,
+        &plan.gates,
+    );
     let mut reports: Vec<(String, Vec<u8>)> = vec![
         ("stats.json".into(), pretty(&stats.json)),
         (
@@ -146,14 +176,18 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         "near_pairs_cross_split.parquet".into(),
         parquet_bytes(&mut cross)?,
     ));
+    reports.push((
+        "pii_summary.json".into(),
+        pretty(&serde_json::to_value(&pii).expect("invariant: the PII report serialises")),
+    ));
     for (name, bytes) in &reports {
         storage.put(
             &run.join(&format!("reports/{name}")),
             Bytes::from(bytes.clone()),
         )?;
     }
-    put_parquet(storage, &run.join("04_manifest.parquet"), &mut manifest)?;
-    put_parquet(storage, &run.join("05_ledger.parquet"), &mut ledger)?;
+    put_parquet(storage, &run.join("05_manifest.parquet"), &mut manifest)?;
+    put_parquet(storage, &run.join("06_ledger.parquet"), &mut ledger)?;
 
     let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
     if !failed.is_empty() {

@@ -37,19 +37,7 @@ pub fn to_frame(convs: &[Conversation]) -> Result<DataFrame> {
             contents.push(m.content.as_str());
         }
     }
-    let msgs = df!(
-        "__idx" => idx,
-        "role" => roles,
-        "content" => contents,
-    )
-    .ctx("building messages")?;
-    let messages = msgs
-        .lazy()
-        .group_by_stable([col("__idx")])
-        .agg([as_struct(vec![col("role"), col("content")]).alias("messages")])
-        .collect()
-        .ctx("grouping messages into conversations")?;
-    let messages = messages.column("messages").ctx("messages column")?.clone();
+    let messages = messages_column(convs.len(), &idx, &roles, &contents)?;
 
     let s = |f: fn(&Conversation) -> &str| convs.iter().map(f).collect::<Vec<&str>>();
     let mut df = df!(
@@ -71,13 +59,36 @@ pub fn to_frame(convs: &[Conversation]) -> Result<DataFrame> {
         "empty_turns" => convs.iter().map(|c| c.empty_turns).collect::<Vec<u32>>(),
     )
     .ctx("building the canonical frame")?;
-    if convs.is_empty() {
-        let empty = Series::new_empty("messages".into(), &message_list_dtype());
-        df.with_column(empty.into_column()).ctx("messages column")?;
-    } else {
-        df.insert_column(4, messages).ctx("messages column")?;
-    }
+    df.insert_column(4, messages).ctx("messages column")?;
     Ok(df)
+}
+
+/// The `messages` column of `n` rows from flat message arrays (`idx[k]` = row of message k, in
+/// row order; every row has at least one message).
+pub fn messages_column(n: usize, idx: &[u32], roles: &[&str], contents: &[&str]) -> Result<Column> {
+    if n == 0 {
+        return Ok(Series::new_empty("messages".into(), &message_list_dtype()).into_column());
+    }
+    let msgs = df!(
+        "__idx" => idx,
+        "role" => roles,
+        "content" => contents,
+    )
+    .ctx("building messages")?;
+    let grouped = msgs
+        .lazy()
+        .group_by_stable([col("__idx")])
+        .agg([as_struct(vec![col("role"), col("content")]).alias("messages")])
+        .collect()
+        .ctx("grouping messages into conversations")?;
+    if grouped.height() != n {
+        return Err(crate::error::Error::Internal(format!(
+            "{} conversations but {} with messages",
+            n,
+            grouped.height()
+        )));
+    }
+    Ok(grouped.column("messages").ctx("messages column")?.clone())
 }
 
 /// `list<struct{role: str, content: str}>`

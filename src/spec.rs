@@ -29,6 +29,9 @@ pub struct Spec {
     /// `[export]`: shard sizes and compression.
     #[serde(default)]
     pub export: ExportSpec,
+    /// `[pii]`: detection and redaction (see `pii.rs`).
+    #[serde(default)]
+    pub pii: crate::pii::PiiSpec,
     /// `[[gate]]`: extra fail-closed checks on metrics of `stats.json`.
     #[serde(default, rename = "gate")]
     pub gates: Vec<GateSpec>,
@@ -532,6 +535,7 @@ pub struct Plan {
     pub output: String,
     pub sources: Vec<SourcePlan>,
     pub dedup: DedupSpec,
+    pub pii: crate::pii::PiiSpec,
     pub export: ExportSpec,
     pub gates: Vec<GateSpec>,
     /// Folder of the spec file; relative source paths are resolved from it.
@@ -843,6 +847,22 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             message,
         });
     }
+    if let Err((key, message)) = spec.pii.validate() {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key,
+            message,
+        });
+    }
+    for s in spec.pii.sources.keys() {
+        if !sources.iter().any(|p: &SourcePlan| &p.name == s) {
+            return Err(Error::SpecValue {
+                path: path.to_path_buf(),
+                key: format!("pii.sources.{s}"),
+                message: "no [[source]] has this name".into(),
+            });
+        }
+    }
     for gate in &spec.gates {
         if gate.metric.trim().is_empty() || !gate.threshold.is_finite() {
             return Err(Error::SpecValue {
@@ -859,6 +879,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         output,
         sources,
         dedup: spec.dedup,
+        pii: spec.pii,
         export: spec.export,
         gates: spec.gates,
         spec_dir: spec_dir.to_path_buf(),

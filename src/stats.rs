@@ -54,6 +54,7 @@ pub fn compute(
     manifest: &DataFrame,
     exact: &ExactReport,
     near: &NearReport,
+    pii: &crate::pii::PiiReport,
     sources: &[String],
 ) -> Result<Stats> {
     let tables = [("ledger", ledger), ("manifest", manifest)];
@@ -167,6 +168,7 @@ pub fn compute(
             "near": near,
             "removal_rate": removal_rate,
         },
+        "pii": pii,
         "provenance": {
             "missing_license": missing("license")?,
             "missing_origin": missing("origin_uri")?,

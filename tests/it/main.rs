@@ -4,6 +4,7 @@ mod bad_input;
 mod build;
 mod common;
 mod near_dedup;
+mod pii;
 mod real_data;
 mod spec_errors;
 mod verify;

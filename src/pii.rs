@@ -1,0 +1,1636 @@
+//! PII: detection, consistent pseudonymisation, and the PII stage of the build.
+//!
+//! Detection ([`scan`]) runs over one text: a [`RegexSet`] pass finds which detectors can match
+//! at all, then only those run, each a regex plus a validator (checksums, context, boundaries).
+//! Overlapping findings are resolved longest-first (ties: the kind listed first in [`Kind`]).
+//! Offsets are Unicode code points of the text as loaded (after HTML to text); the matched
+//! value never leaves this module except as a placeholder.
+//!
+//! Stage ([`apply`]): reads `messages`, `metadata`, `source`, `status`; for records still `kept`
+//! it counts findings per kind (`pii_<kind>` columns), then per the spec's action for the
+//! record's source and kind: `flag` (count only), `redact` (placeholders `[KIND_n]`, numbered per
+//! conversation so the same value keeps the same placeholder), `drop` (status `pii_dropped`).
+//! Redacted records get a new `text_hash` (the manifest describes what the shard holds). The
+//! residual scan ([`residual`]) runs over the final messages: any finding of a kind not in
+//! `allow` fails the `pii_residual` gate. Materialises the messages.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+use regex::{Regex, RegexSet};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{PolarsContext, Result};
+use crate::load::Message;
+use crate::schema::{messages_of, str_column, str_values};
+
+/// PII kinds, in priority order for overlaps of equal length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Kind {
+    Email,
+    Url,
+    Iban,
+    CreditCard,
+    Ssn,
+    RecordNumber,
+    DateOfBirth,
+    Phone,
+    IpAddress,
+    StreetAddress,
+    ZipCode,
+    AgeOver89,
+    Handle,
+    Person,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::Email,
+        Kind::Url,
+        Kind::Iban,
+        Kind::CreditCard,
+        Kind::Ssn,
+        Kind::RecordNumber,
+        Kind::DateOfBirth,
+        Kind::Phone,
+        Kind::IpAddress,
+        Kind::StreetAddress,
+        Kind::ZipCode,
+        Kind::AgeOver89,
+        Kind::Handle,
+        Kind::Person,
+    ];
+
+    /// `EMAIL`, `CREDIT_CARD`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Email => "EMAIL",
+            Kind::Url => "URL",
+            Kind::Iban => "IBAN",
+            Kind::CreditCard => "CREDIT_CARD",
+            Kind::Ssn => "SSN",
+            Kind::Phone => "PHONE",
+            Kind::IpAddress => "IP_ADDRESS",
+            Kind::RecordNumber => "RECORD_NUMBER",
+            Kind::DateOfBirth => "DATE_OF_BIRTH",
+            Kind::StreetAddress => "STREET_ADDRESS",
+            Kind::ZipCode => "ZIP_CODE",
+            Kind::AgeOver89 => "AGE_OVER_89",
+            Kind::Handle => "HANDLE",
+            Kind::Person => "PERSON",
+        }
+    }
+
+    /// `pii_email`, `pii_credit_card`, ...
+    pub fn column(self) -> String {
+        format!("pii_{}", self.name().to_ascii_lowercase())
+    }
+
+    pub fn from_name(s: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// One finding: kind and span, in code points and in bytes of the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detectors: one table, compiled once.
+
+/// How a detector's match becomes a finding.
+#[derive(Clone, Copy)]
+enum Check {
+    /// Capture group 1 (else the whole match) is the span, with no further check.
+    Plain,
+    /// E-mail: the whole match.
+    Email,
+    /// URL: trailing punctuation trimmed; not part of an e-mail.
+    Url,
+    /// Bare domain: not part of an e-mail or of a longer dotted word.
+    Domain,
+    /// Phone: digit count, isolation from other digits, not a date/time/price/version.
+    Phone,
+    /// Phone written without area code or without separators: needs a phone word nearby.
+    PhoneWithContext,
+    /// SSN: area not 000/666/9xx, group not 00, serial not 0000.
+    Ssn,
+    /// Payment card: 13-19 digits, Luhn, known prefix, isolated.
+    Card,
+    /// IPv4 address, not a version string.
+    Ipv4,
+    /// IPv6 address: must parse.
+    Ipv6,
+    /// IBAN: country length and mod-97.
+    Iban,
+    /// Age 90 or more.
+    Age,
+    /// Handle: not inside an e-mail or word.
+    Handle,
+    /// A name: not a common word.
+    Person,
+    /// ZIP in address context.
+    Zip,
+    /// Record number: at least 4 characters, a digit.
+    Record,
+}
+
+struct Detector {
+    kind: Kind,
+    regex: &'static str,
+    check: Check,
+}
+
+const NAME: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll}(?:[ \t]+(?:(?:van|von|de|da|del|der|di|du|la|le|bin|al|el)[ \t]+)?\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll})?";
+
+/// The detectors. Each comment says what it matches and what it deliberately does not.
+fn detectors() -> Vec<Detector> {
+    let title = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Rev)\.?[ \t]+)?";
+    vec![
+        // E-mail: local@domain.tld with a 2-24 letter TLD. Not "name at domain dot com", not
+        // "@handle" (no local part).
+        Detector {
+            kind: Kind::Email,
+            regex: r"(?i)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}",
+            check: Check::Email,
+        },
+        // URL with a scheme or www.; trailing punctuation and a wrapping ')' are not part of it.
+        Detector {
+            kind: Kind::Url,
+            regex: r#"(?i)(?:https?://|www\.)[^\s<>"'\[\]{}]+"#,
+            check: Check::Url,
+        },
+        // Bare domain with a known, lower-case TLD (optionally a path): counselchat.com,
+        // griefcircle.org/x. Not file names (notes.txt) or abbreviations (e.g.): the TLD must be on
+        // the list; not sentences glued at a full stop ("do.It", "help.Me"): the TLD is lower case,
+        // and TLDs that are English words (it, me, in, no, ...) need a path.
+        Detector {
+            kind: Kind::Url,
+            regex: r"\b(?:(?i:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)\.)+(?:com|org|net|edu|gov|info|biz|blog|app|dev|io|ai|co|me|tv|ly|health|care|online|site|xyz|club|life|live|help|page|website|space|uk|de|fr|es|it|nl|ca|au|us|be|ch|at|se|no|dk|fi|ie|nz|in|jp|br|mx|pl|pt|gr|za)\b(?:/[^\s<>]*)?",
+            check: Check::Domain,
+        },
+        // IBAN: country code, check digits, 11-30 alphanumerics, compact or in groups of four;
+        // checked by length per country and mod-97. Not IBAN-shaped strings failing the check.
+        Detector {
+            kind: Kind::Iban,
+            regex: r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b",
+            check: Check::Iban,
+        },
+        // Payment card: 13-19 digits in groups separated by spaces or dashes, Luhn-valid, with a
+        // card-network prefix (2-6). Not other digit runs (order, tracking, ISBN numbers fail Luhn
+        // or the prefix, or touch other digits).
+        Detector {
+            kind: Kind::CreditCard,
+            regex: r"\b\d(?:[ \-]?\d){12,18}\b",
+            check: Check::Card,
+        },
+        // US SSN: ddd-dd-dddd or ddd dd dddd with valid area, group and serial. Not 000/666/9xx
+        // areas, 00 groups or 0000 serials; not nine bare digits.
+        Detector {
+            kind: Kind::Ssn,
+            regex: r"\b\d{3}[\- ]\d{2}[\- ]\d{4}\b",
+            check: Check::Ssn,
+        },
+        // NANP: (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-800-555-0199,
+        // with an optional extension. Not digit runs inside longer numbers, dates, times, prices.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"(?i)(?:\+?1[ \-.]?)?(?:\(\d{3}\)[ \-.]?|\d{3}[ \-.])\d{3}[ \-.]\d{4}(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?",
+            check: Check::Phone,
+        },
+        // International with +: +44 7911 123456, +33 6 12 34 56 78, +447911123456, +49 (0)30 ...
+        Detector {
+            kind: Kind::Phone,
+            regex: r"\+\d{1,3}(?:[ \-.]?\(0\))?(?:[ \-.]?\d{1,5}){2,6}",
+            check: Check::Phone,
+        },
+        // National trunk-prefixed numbers (UK 07911 123456 / 020 7946 0958, FR 06 12 34 56 78,
+        // DE 069 90009 350, ES/IT similar): a leading 0, separators, 9-12 digits.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"\b0[1-9]\d{0,3}(?:[ \-./]\d{2,8}){1,4}\b",
+            check: Check::Phone,
+        },
+        // A local number without area code (555-0147) or ten bare digits: only with a phone word
+        // (call, phone, number, cell, mobile, text, reach, tel, dial, ring) just before.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"\b(?:\d{3}[\-.]\d{4}|[2-9]\d{9})\b",
+            check: Check::PhoneWithContext,
+        },
+        // Nine-digit national numbers without trunk prefix (ES 667.436.597, 910 81 44 28): only
+        // with a phone word just before.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"\b[6-9]\d{2}(?:[ .]\d{2,3}){2,3}\b",
+            check: Check::PhoneWithContext,
+        },
+        // IPv4 dotted quad. Not version strings (v1.2.3.4, "version 1.2.3.4").
+        Detector {
+            kind: Kind::IpAddress,
+            regex: r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
+            check: Check::Ipv4,
+        },
+        // IPv6, full or compressed; must parse as an address. Not times (14:32:07).
+        Detector {
+            kind: Kind::IpAddress,
+            regex: r"(?i)(?:[0-9a-f]{1,4}:){1,7}(?:(?::[0-9a-f]{1,4}){1,7}|[0-9a-f]{1,4}|:)",
+            check: Check::Ipv6,
+        },
+        // Record numbers introduced by a keyword: MRN, medical record, member/patient/policy/case/
+        // account/insurance ID or number, NHS number. The identifier is the span, not the keyword;
+        // it must contain a digit. Not order or tracking numbers (no such keyword).
+        Detector {
+            kind: Kind::RecordNumber,
+            regex: r"(?i)\b(?:MRN|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|(?:member|patient|policy|case|account|insurance|subscriber|client|chart|claim|medicaid|medicare|benefits|health[ \t]+card|NHS|NHI)[ \t]*(?:ID|number|no\.?|#)|NHS[ \t]+number)(?:[ \t]+is)?[ \t]*[:#]?[ \t]*((?-i:[A-Z0-9][A-Z0-9\-/]*[A-Z0-9]|[A-Z0-9])(?:[ ]\d{2,})*)",
+            check: Check::Record,
+        },
+        // Dates in a birth context (born, birth, DOB, d.o.b., birthday within a few words): the
+        // date only. Not dates without such a word (appointments, deadlines).
+        Detector {
+            kind: Kind::DateOfBirth,
+            regex: r"(?i)\b(?:born(?:[ \t]+(?:on|in))?|birth[ \t]*date|date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birthday(?:[ \t]+is)?)[^\d\n]{0,24}?((?:\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*-\d{4})|(?:\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?[ \t]+\d{4})|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})|(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})|(?:\d{4}-\d{2}-\d{2}))",
+            check: Check::Plain,
+        },
+        // Street address: house number (+ letter), optional direction, 1-3 capitalised words or an
+        // ordinal (42nd), and a street suffix. The span ends at the suffix (no trailing '.').
+        Detector {
+            kind: Kind::StreetAddress,
+            regex: r"\b\d{1,6}[A-Z]?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?(?:(?:\p{Lu}[\p{Ll}'’]+\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Row)\b",
+            check: Check::Plain,
+        },
+        // US ZIP or ZIP+4 after a state code (", IL 62704") or the word ZIP/zip code/postal code,
+        // or "in 34902-6780" style ZIP+4. Not other five-digit numbers.
+        Detector {
+            kind: Kind::ZipCode,
+            regex: r"(?i)(?:\b(?:zip|zip[ \t]+code|zipcode|postal[ \t]+code)[ \t]*(?:is|:)?[ \t]*|(?-i:,[ \t]*[A-Z]{2})[ \t]+)(\d{5}(?:-\d{4})?)\b|\b(\d{5}-\d{4})\b",
+            check: Check::Zip,
+        },
+        // Ages of 90 and over (HIPAA Safe Harbor): "93-year-old", "93 years old", "aged 91",
+        // "turned 102", "<relative> is 93", "He was 97". The number only. Not ages under 90.
+        Detector {
+            kind: Kind::AgeOver89,
+            regex: r"(?i)\b(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o\b)|\b(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})\b|\bat[ \t]+(\d{2,3}),",
+            check: Check::Age,
+        },
+        // Social handle @name (letters, digits, _ and inner dots, up to 30). Not e-mails (a
+        // word character before '@') and not "@ 5pm".
+        Detector {
+            kind: Kind::Handle,
+            regex: r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?",
+            check: Check::Handle,
+        },
+        // Self-introductions: "my name is X", "I'm X and|,|.", "call me X", "X here", "this is X".
+        // The name must be capitalised and not a common word ("I'm Sorry", "I'm Feeling").
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(
+                format!(r"(?:(?i:\bmy[ \t]+name[ \t]+is|\bmy[ \t]+name's|\bcall[ \t]+me|\bthis[ \t]+is|\bI[ \t]*am|\bI'?m|\bI’m|\bit'?s|\bit’s)[ \t]+{title}({NAME}))")
+                    .into_boxed_str(),
+            ),
+            check: Check::Person,
+        },
+        // A title before a capitalised name anywhere: "Dr. Okafor", "Ms. Lindqvist".
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(format!(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?[ \t]+({NAME})").into_boxed_str()),
+            check: Check::Person,
+        },
+        // A relation before a name: "my best friend Gurpreet", "my therapist, Jordan".
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(
+                format!(r"\b(?i:my|our|his|her|their)[ \t]+(?i:best[ \t]+)?(?i:friend|boyfriend|girlfriend|partner|husband|wife|son|daughter|brother|sister|mom|mum|dad|mother|father|therapist|counsellor|counselor|psychiatrist|boss|manager|roommate|flatmate|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|ex|fiancée?|colleague|coworker|co-worker|neighbou?r|teacher|doctor|nurse|coach)[ \t,]+{title}({NAME})").into_boxed_str(),
+            ),
+            check: Check::Person,
+        },
+        // A short closing line ending in a comma, then the name on the last line:
+        // "Talk soon,\nChiara".
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(format!(r"(?:^|\n)[^\n,]{{1,25}},[ \t]*\n[ \t]*{title}({NAME})[ \t]*[.!]?[ \t]*$").into_boxed_str()),
+            check: Check::Person,
+        },
+        // "X here." at the start of a message or after a greeting.
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(format!(r"(?:^|[.!?,][ \t]+|\n)({NAME})[ \t]+here\b").into_boxed_str()),
+            check: Check::Person,
+        },
+        // Salutations: "Dear Dr. Okafor,", "Hi Sam,", "Hello Ms. Lindqvist". Not "Hi there",
+        // "Dear diary", "Hi everyone" (lower case or common words).
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(
+                format!(r"(?:\b(?i:dear|hi|hello|hey|thanks|thank[ \t]+you)[ \t,]+){title}({NAME})\b").into_boxed_str(),
+            ),
+            check: Check::Person,
+        },
+        // Sign-offs closing a message: "- Jordan", "Best, Elena Petrova", "Warmly, Dr. Kim".
+        Detector {
+            kind: Kind::Person,
+            regex: Box::leak(
+                format!(r"(?:^|\n|[.!?][ \t]+)[ \t]*(?:[-–—~][ \t]*|(?i:best|regards|warmly|sincerely|thanks|cheers|best[ \t]+wishes|kind[ \t]+regards|take[ \t]+care|love|xo|with[ \t]+care|yours)[ \t]*,?[ \t\n]+){title}({NAME})[ \t]*[.!]?[ \t]*$")
+                    .into_boxed_str(),
+            ),
+            check: Check::Person,
+        },
+    ]
+}
+
+struct Compiled {
+    set: RegexSet,
+    regexes: Vec<Regex>,
+    detectors: Vec<Detector>,
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    let detectors = detectors();
+    let patterns: Vec<String> = detectors
+        .iter()
+        .map(|d| {
+            // Sign-offs anchor on the end of the text: `$` means end of text here.
+            d.regex.to_string()
+        })
+        .collect();
+    Compiled {
+        set: RegexSet::new(&patterns).expect("invariant: PII patterns compile"),
+        regexes: patterns
+            .iter()
+            .map(|p| Regex::new(p).expect("invariant: PII patterns compile"))
+            .collect(),
+        detectors,
+    }
+});
+
+/// Force compilation (so timing a scan does not include it).
+pub fn warm_up() {
+    LazyLock::force(&COMPILED);
+}
+
+/// Words that look like names after "I'm", "Hi", "-" but are not.
+const NOT_NAMES: &[&str] = &[
+    "I'm",
+    "I’m",
+    "I'd",
+    "I'll",
+    "I've",
+    "It's",
+    "It’s",
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Mx",
+    "Prof",
+    "A",
+    "About",
+    "Afraid",
+    "All",
+    "Also",
+    "Always",
+    "Am",
+    "An",
+    "And",
+    "Angry",
+    "Anxious",
+    "Any",
+    "Anyone",
+    "Back",
+    "Being",
+    "Best",
+    "Better",
+    "Both",
+    "But",
+    "Calm",
+    "Confused",
+    "Currently",
+    "Dear",
+    "Depressed",
+    "Diary",
+    "Doing",
+    "Done",
+    "Down",
+    "Each",
+    "Every",
+    "Everybody",
+    "Everyone",
+    "Exhausted",
+    "Fine",
+    "Folks",
+    "For",
+    "Friend",
+    "Friends",
+    "Feeling",
+    "From",
+    "Getting",
+    "Glad",
+    "Going",
+    "Good",
+    "Great",
+    "Grateful",
+    "Guys",
+    "Happy",
+    "Having",
+    "Hello",
+    "Here",
+    "Hey",
+    "Hi",
+    "Honestly",
+    "Hopeful",
+    "How",
+    "I",
+    "If",
+    "In",
+    "Just",
+    "Kind",
+    "Let",
+    "Lonely",
+    "Looking",
+    "Lost",
+    "Mom",
+    "Dad",
+    "Mum",
+    "My",
+    "Never",
+    "New",
+    "Nervous",
+    "No",
+    "Not",
+    "Now",
+    "Ok",
+    "Okay",
+    "OK",
+    "On",
+    "Only",
+    "Out",
+    "Overwhelmed",
+    "Please",
+    "Pretty",
+    "Quite",
+    "Ready",
+    "Really",
+    "Sad",
+    "Scared",
+    "Seriously",
+    "So",
+    "Some",
+    "Someone",
+    "Sorry",
+    "Still",
+    "Stressed",
+    "Struggling",
+    "Sure",
+    "Talking",
+    "Team",
+    "Thank",
+    "Thanks",
+    "That",
+    "The",
+    "There",
+    "These",
+    "They",
+    "This",
+    "Tired",
+    "To",
+    "Today",
+    "Trying",
+    "Unsure",
+    "Very",
+    "Waiting",
+    "We",
+    "Well",
+    "What",
+    "When",
+    "Where",
+    "Who",
+    "Why",
+    "With",
+    "Worried",
+    "Yes",
+    "Yet",
+    "You",
+    "Your",
+    "Therapist",
+    "Doctor",
+    "Everyone's",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "God",
+    "Again",
+    "Afternoon",
+    "Morning",
+    "Evening",
+    "Night",
+    "Team",
+    "Support",
+    "Admin",
+    "Moderator",
+    "Counselor",
+    "Counsellor",
+    "Sir",
+    "Madam",
+    "Ma'am",
+    "Love",
+    "Care",
+    "Regards",
+    "Yours",
+    "Cheers",
+    "Warmly",
+    "Sincerely",
+    "Following",
+    "English",
+    "American",
+    "British",
+    "Canadian",
+    "Christian",
+    "Muslim",
+    "Jewish",
+    "Catholic",
+    "Gay",
+    "Bisexual",
+    "Trans",
+    "Autistic",
+    "Bipolar",
+    "Online",
+    "Married",
+    "Single",
+    "Divorced",
+    "Pregnant",
+];
+
+/// Phone words that make a short or unseparated digit run a phone number.
+static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:call|calls|calling|phone|number|cell|mobile|text|texting|reach|tel|telephone|dial|ring|whatsapp|contact|line|landline|fax)\b")
+        .expect("invariant: static regex compiles")
+});
+
+/// Scan one text. `known_names` (from the record's own metadata) are found wherever they occur.
+pub fn scan(text: &str, known_names: &[String]) -> Vec<Finding> {
+    let c = &*COMPILED;
+    let mut found: Vec<(usize, usize, Kind)> = Vec::new();
+    let candidates: Vec<usize> = if text.is_empty() {
+        Vec::new()
+    } else {
+        c.set.matches(text).into_iter().collect()
+    };
+    for i in candidates {
+        let d = &c.detectors[i];
+        for caps in c.regexes[i].captures_iter(text) {
+            let m = (1..caps.len())
+                .find_map(|g| caps.get(g))
+                .unwrap_or_else(|| caps.get(0).expect("invariant: group 0"));
+            if let Some((s, e)) = validate(d.check, text, m.start(), m.end()) {
+                found.push((s, e, d.kind));
+            }
+        }
+    }
+    for name in known_names {
+        if name.chars().count() < 4 {
+            continue;
+        }
+        for (s, _) in text.match_indices(name.as_str()) {
+            let e = s + name.len();
+            // Scraped text glues words ("Best wishesKatrina Whitehead"): a lower-case letter
+            // running into the name's capital still counts as a boundary.
+            let glued = char_before(text, s).is_some_and(char::is_lowercase);
+            if (boundary_before(text, s) || glued) && boundary_after(text, e) {
+                found.push((s, e, Kind::Person));
+            }
+        }
+    }
+    resolve(text, found)
+}
+
+/// Longest first, then kind priority; drop anything overlapping an accepted span.
+fn resolve(text: &str, mut found: Vec<(usize, usize, Kind)>) -> Vec<Finding> {
+    found.sort_by(|a, b| {
+        (b.1 - b.0)
+            .cmp(&(a.1 - a.0))
+            .then(a.2.cmp(&b.2))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut accepted: Vec<(usize, usize, Kind)> = Vec::new();
+    for f in found {
+        if f.0 < f.1 && accepted.iter().all(|a| f.1 <= a.0 || f.0 >= a.1) {
+            accepted.push(f);
+        }
+    }
+    accepted.sort_unstable();
+    // Byte offsets to code points, in one pass.
+    let mut out = Vec::with_capacity(accepted.len());
+    let mut chars = 0usize;
+    let mut pos = 0usize;
+    for (s, e, kind) in accepted {
+        chars += text[pos..s].chars().count();
+        let start = chars;
+        chars += text[s..e].chars().count();
+        pos = e;
+        out.push(Finding {
+            kind,
+            start,
+            end: chars,
+            byte_start: s,
+            byte_end: e,
+        });
+    }
+    out
+}
+
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text[..i].chars().next_back()
+}
+
+fn char_after(text: &str, i: usize) -> Option<char> {
+    text[i..].chars().next()
+}
+
+fn boundary_before(text: &str, i: usize) -> bool {
+    char_before(text, i).is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+fn boundary_after(text: &str, i: usize) -> bool {
+    char_after(text, i).is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+/// Not glued to other digits or number punctuation (`1234-555-0101`, `3.555.123.4567`).
+fn digits_isolated(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].chars().rev().take(2).collect::<Vec<_>>();
+    let after = text[e..].chars().take(2).collect::<Vec<_>>();
+    let glued_before = match before.as_slice() {
+        [c, ..] if c.is_alphanumeric() || *c == '_' => true,
+        [c, d, ..] if matches!(c, '-' | '.' | '/' | ':' | ',') && d.is_ascii_digit() => true,
+        ['$' | '€' | '£' | '#', ..] => true,
+        _ => false,
+    };
+    let glued_after = match after.as_slice() {
+        [c, ..] if c.is_alphanumeric() || *c == '_' => true,
+        [c, d, ..] if matches!(c, '-' | '.' | '/' | ':' | ',') && d.is_ascii_digit() => true,
+        [c, ..] if *c == '%' => true,
+        _ => false,
+    };
+    !glued_before && !glued_after
+}
+
+/// The neighbouring tokens are not digit groups (a phone inside a longer grouped number).
+fn tokens_isolated(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].trim_end_matches([' ', '\t']);
+    let after = text[e..].trim_start_matches([' ', '\t']);
+    let spaced_before = before.len() < s;
+    let spaced_after = after.len() < text.len() - e;
+    let digit_before = spaced_before && before.ends_with(|c: char| c.is_ascii_digit());
+    let digit_after = spaced_after && after.starts_with(|c: char| c.is_ascii_digit());
+    !digit_before && !digit_after
+}
+
+fn digits(s: &str) -> Vec<u8> {
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect()
+}
+
+/// Luhn checksum over digits.
+pub fn luhn(d: &[u8]) -> bool {
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            let x = u32::from(x);
+            if i % 2 == 1 {
+                let y = x * 2;
+                if y > 9 { y - 9 } else { y }
+            } else {
+                x
+            }
+        })
+        .sum();
+    !d.is_empty() && sum.is_multiple_of(10)
+}
+
+/// IBAN length per country (the common ones; others: 15-34 accepted).
+fn iban_length(cc: &str) -> Option<usize> {
+    Some(match cc {
+        "DE" => 22,
+        "GB" => 22,
+        "FR" => 27,
+        "NL" => 18,
+        "ES" => 24,
+        "IT" => 27,
+        "BE" => 16,
+        "AT" => 20,
+        "CH" => 21,
+        "IE" => 22,
+        "PT" => 25,
+        "PL" => 28,
+        "SE" => 24,
+        "DK" => 18,
+        "FI" => 18,
+        "NO" => 15,
+        "LU" => 20,
+        _ => return None,
+    })
+}
+
+/// IBAN mod-97 check (spaces removed, upper case).
+pub fn iban_valid(compact: &str) -> bool {
+    let b = compact.as_bytes();
+    if b.len() < 15
+        || b.len() > 34
+        || !b[..2].iter().all(u8::is_ascii_uppercase)
+        || !b[2..4].iter().all(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    if let Some(len) = iban_length(&compact[..2])
+        && len != b.len()
+    {
+        return false;
+    }
+    let mut rem = 0u32;
+    for &c in b[4..].iter().chain(&b[..4]) {
+        let v = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
+
+/// Apply a detector's check; returns the (possibly trimmed) span.
+fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let m = &text[s..e];
+    match check {
+        Check::Plain => {
+            if !boundary_before(text, s) && !m.starts_with(|c: char| !c.is_alphanumeric()) {
+                return None;
+            }
+            Some((s, e))
+        }
+        Check::Email => boundary_before(text, s).then_some((s, e)),
+        Check::Url => {
+            let trimmed = m.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"', '’', '”']);
+            let mut e2 = s + trimmed.len();
+            // A ')' closing an unopened '(' belongs to the sentence.
+            while text[s..e2].ends_with(')')
+                && text[s..e2].matches('(').count() < text[s..e2].matches(')').count()
+            {
+                e2 -= 1;
+            }
+            let trimmed = text[s..e2].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            Some((s, s + trimmed.len()))
+        }
+        Check::Domain => {
+            if char_before(text, s)
+                .is_some_and(|c| c == '@' || c == '.' || c == '/' || c.is_alphanumeric())
+            {
+                return None;
+            }
+            // Part of an e-mail (the domain after '@') or of a longer dotted token.
+            if char_after(text, e).is_some_and(|c| c == '@') {
+                return None;
+            }
+            let trimmed = m.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+            let host = trimmed.split('/').next().unwrap_or(trimmed);
+            let tld = host.rsplit('.').next().unwrap_or("");
+            const WORD_TLDS: [&str; 9] = ["it", "me", "in", "no", "at", "be", "us", "to", "so"];
+            if WORD_TLDS.contains(&tld) && !trimmed.contains('/') {
+                return None;
+            }
+            Some((s, s + trimmed.len()))
+        }
+        Check::Phone => {
+            let d = digits(m);
+            if d.len() < 9 || d.len() > 15 || !digits_isolated(text, s, e) {
+                return None;
+            }
+            // Not a date (2023-10-05), an ISBN (978-...), or all one digit.
+            if m.contains(':') || d.iter().all(|x| *x == d[0]) {
+                return None;
+            }
+            let bytes = m.as_bytes();
+            if bytes.len() >= 10
+                && bytes[4] == b'-'
+                && bytes[7] == b'-'
+                && bytes[..4].iter().all(u8::is_ascii_digit)
+            {
+                return None;
+            }
+            // A ZIP+4 (12345-6789) is not a phone number.
+            if bytes.len() == 10 && bytes[5] == b'-' && d.len() == 9 {
+                return None;
+            }
+            if !tokens_isolated(text, s, e) {
+                return None;
+            }
+            let before = &text[..s];
+            if before.trim_end().ends_with(['$', '€', '£', '#']) {
+                return None;
+            }
+            let lower_before: String = before
+                .chars()
+                .rev()
+                .take(12)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+                .to_lowercase();
+            if lower_before.contains("isbn")
+                || lower_before.contains("order")
+                || lower_before.contains("tracking")
+            {
+                return None;
+            }
+            Some((s, e))
+        }
+        Check::PhoneWithContext => {
+            if !digits_isolated(text, s, e) {
+                return None;
+            }
+            let from = text[..s]
+                .char_indices()
+                .rev()
+                .nth(40)
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+            PHONE_CONTEXT.is_match(&text[from..s]).then_some((s, e))
+        }
+        Check::Ssn => {
+            if !digits_isolated(text, s, e) {
+                return None;
+            }
+            let d = digits(m);
+            let area = u32::from(d[0]) * 100 + u32::from(d[1]) * 10 + u32::from(d[2]);
+            let group = u32::from(d[3]) * 10 + u32::from(d[4]);
+            let serial: u32 = d[5..].iter().fold(0, |a, &x| a * 10 + u32::from(x));
+            // One separator style throughout.
+            let seps: Vec<char> = m.chars().filter(|c| !c.is_ascii_digit()).collect();
+            let valid = area != 0
+                && area != 666
+                && area < 900
+                && group != 0
+                && serial != 0
+                && seps.windows(2).all(|w| w[0] == w[1]);
+            valid.then_some((s, e))
+        }
+        Check::Card => {
+            let d = digits(m);
+            if !(13..=19).contains(&d.len())
+                || !luhn(&d)
+                || !matches!(d[0], 2..=6)
+                || !digits_isolated(text, s, e)
+            {
+                return None;
+            }
+            // Separators, if any, are of one kind, between groups of 3-6 digits (4-4-4-4, 4-6-5).
+            let seps: Vec<char> = m.chars().filter(|c| !c.is_ascii_digit()).collect();
+            let groups_ok =
+                seps.is_empty() || m.split([' ', '-']).all(|g| (3..=6).contains(&g.len()));
+            let before: String = text[..s]
+                .chars()
+                .rev()
+                .take(16)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+                .to_lowercase();
+            let order =
+                before.contains("order") || before.contains("tracking") || before.contains("isbn");
+            (seps.windows(2).all(|w| w[0] == w[1]) && groups_ok && !order).then_some((s, e))
+        }
+        Check::Ipv4 => {
+            let before: String = text[..s]
+                .chars()
+                .rev()
+                .take(9)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+                .to_lowercase();
+            if before.ends_with('v') || before.contains("version") || !digits_isolated(text, s, e) {
+                return None;
+            }
+            m.parse::<std::net::Ipv4Addr>()
+                .ok()
+                .filter(|ip| !ip.is_unspecified())
+                .map(|_| (s, e))
+        }
+        Check::Ipv6 => {
+            if m.matches(':').count() < 2
+                || !boundary_before(text, s)
+                || char_after(text, e).is_some_and(|c| c.is_ascii_hexdigit())
+            {
+                return None;
+            }
+            m.parse::<std::net::Ipv6Addr>().ok().map(|_| (s, e))
+        }
+        Check::Iban => {
+            let compact: String = m.chars().filter(|c| *c != ' ').collect();
+            // Grouped IBANs may swallow a following word: try the longest valid prefix of groups.
+            let mut best = None;
+            let mut len = compact.len();
+            while len >= 15 {
+                if iban_valid(&compact[..len]) {
+                    best = Some(len);
+                    break;
+                }
+                len -= 1;
+            }
+            let len = best?;
+            // Map the compact length back to an end offset in the text.
+            let mut seen = 0;
+            let mut end = s;
+            for (i, c) in m.char_indices() {
+                if c != ' ' {
+                    seen += 1;
+                }
+                if seen == len {
+                    end = s + i + c.len_utf8();
+                    break;
+                }
+            }
+            boundary_after(text, end).then_some((s, end))
+        }
+        Check::Age => {
+            let n: u32 = m.parse().ok()?;
+            ((90..=125).contains(&n)).then_some((s, e))
+        }
+        Check::Handle => {
+            if char_before(text, s)
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '@')
+            {
+                return None;
+            }
+            // "@5pm" / all digits is not a handle.
+            if m[1..].chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let trimmed = m.trim_end_matches('.');
+            Some((s, s + trimmed.len()))
+        }
+        Check::Person => {
+            let first = m.split([' ', '\t']).next().unwrap_or(m);
+            if NOT_NAMES.contains(&first) {
+                return None;
+            }
+            // A two-word match whose second word is a common word keeps only the first.
+            let words: Vec<&str> = m.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+            if words.len() >= 2 && NOT_NAMES.contains(words.last().expect("invariant: two words")) {
+                return Some((s, s + first.len()));
+            }
+            Some((s, e))
+        }
+        Check::Zip => boundary_before(text, s).then_some((s, e)),
+        Check::Record => (m.chars().filter(char::is_ascii_alphanumeric).count() >= 4
+            && m.chars().any(|c| c.is_ascii_digit())
+            && boundary_after(text, e))
+        .then_some((s, e)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redaction.
+
+/// Normalise a value so that formatting variants share a placeholder.
+fn value_key(kind: Kind, value: &str) -> String {
+    match kind {
+        Kind::Phone | Kind::CreditCard | Kind::Ssn | Kind::ZipCode | Kind::AgeOver89 => {
+            value.chars().filter(char::is_ascii_digit).collect()
+        }
+        Kind::Iban | Kind::RecordNumber => value
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_uppercase(),
+        _ => value.to_lowercase(),
+    }
+}
+
+/// Placeholders for one conversation: the same value gets the same `[KIND_n]`.
+#[derive(Default)]
+pub struct Pseudonyms {
+    seen: BTreeMap<(Kind, String), usize>,
+    next: BTreeMap<Kind, usize>,
+}
+
+impl Pseudonyms {
+    pub fn placeholder(&mut self, kind: Kind, value: &str) -> String {
+        let key = (kind, value_key(kind, value));
+        let n = match self.seen.get(&key) {
+            Some(n) => *n,
+            None => {
+                let n = self.next.entry(kind).or_insert(0);
+                *n += 1;
+                let n = *n;
+                self.seen.insert(key, n);
+                n
+            }
+        };
+        format!("[{}_{n}]", kind.name())
+    }
+}
+
+/// Replace the findings of `redact` kinds in `text`.
+pub fn redact(
+    text: &str,
+    findings: &[Finding],
+    redact_kind: impl Fn(Kind) -> bool,
+    names: &mut Pseudonyms,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for f in findings {
+        if !redact_kind(f.kind) {
+            continue;
+        }
+        out.push_str(&text[pos..f.byte_start]);
+        out.push_str(&names.placeholder(f.kind, &text[f.byte_start..f.byte_end]));
+        pos = f.byte_end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Redact one conversation's texts (given their first-round findings) to a fixpoint: a value
+/// hidden behind a longer overlapping finding (a name glued to a domain) shows once that finding
+/// is replaced, so the texts are scanned again, at most 3 more rounds. Placeholders are numbered
+/// across the whole conversation. Returns the texts and the kinds found in later rounds.
+pub fn redact_conversation(
+    texts: &[&str],
+    findings: &[Vec<Finding>],
+    names: &[String],
+    redacts: impl Fn(Kind) -> bool + Copy,
+) -> (Vec<String>, Vec<Kind>) {
+    let mut pseudo = Pseudonyms::default();
+    let mut current: Vec<String> = texts
+        .iter()
+        .zip(findings)
+        .map(|(t, f)| redact(t, f, redacts, &mut pseudo))
+        .collect();
+    let mut later = Vec::new();
+    for _ in 0..3 {
+        let again: Vec<Vec<Finding>> = current.iter().map(|t| scan(t, names)).collect();
+        if !again.iter().flatten().any(|f| redacts(f.kind)) {
+            break;
+        }
+        later.extend(
+            again
+                .iter()
+                .flatten()
+                .filter(|f| redacts(f.kind))
+                .map(|f| f.kind),
+        );
+        for (t, f) in current.iter_mut().zip(&again) {
+            *t = redact(t, f, redacts, &mut pseudo);
+        }
+    }
+    (current, later)
+}
+
+/// Names in a record's metadata: fields whose name contains `name` or `info` (e.g. counsel-chat's
+/// `therapistName`, `therapistInfo`); the text before the first comma, 2-4 capitalised words.
+pub fn names_from_metadata(metadata: Option<&str>) -> Vec<String> {
+    let Some(m) = metadata else { return Vec::new() };
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(m) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in &map {
+        let k = k.to_lowercase();
+        if !(k.contains("name") || k.contains("info") || k == "author") {
+            continue;
+        }
+        let Some(s) = v.as_str() else { continue };
+        let head = s.split([',', '\n', '|']).next().unwrap_or("").trim();
+        // Leading capitalised words up to the first credential ("MA", "LPCC", "PhD").
+        let words: Vec<&str> = head
+            .split_whitespace()
+            .take_while(|w| {
+                let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+                let credential =
+                    letters.len() >= 2 && letters.iter().filter(|c| c.is_uppercase()).count() >= 2;
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && !credential
+                    && !w.chars().any(|c| c.is_ascii_digit())
+            })
+            .collect();
+        if (2..=4).contains(&words.len()) {
+            out.push(words.join(" "));
+            // "Dr. Surname" is also this person.
+            if let Some(last) = words.last()
+                && last.chars().count() >= 4
+            {
+                for t in ["Dr. ", "Dr ", "Mr. ", "Ms. ", "Mrs. "] {
+                    out.push(format!("{t}{last}"));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stage.
+
+/// What to do with a kind's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Count only (the residual gate then fails unless the kind is allowed).
+    Flag,
+    /// Replace with placeholders.
+    #[default]
+    Redact,
+    /// Remove the record (ledger status `pii_dropped`).
+    Drop,
+}
+
+/// `[pii]` in the spec.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PiiSpec {
+    /// Run the PII stage. Default `true`.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Default action for every kind: `redact` (default), `flag` or `drop`.
+    #[serde(default)]
+    pub action: Action,
+    /// Per-kind actions, e.g. `{ URL = "flag", SSN = "drop" }`.
+    #[serde(default)]
+    pub kinds: BTreeMap<String, Action>,
+    /// Per-source actions (win over kinds), e.g. `{ "synthetic-chatml" = "flag" }`.
+    #[serde(default)]
+    pub sources: BTreeMap<String, Action>,
+    /// Kinds whose findings may remain in the export (the residual gate ignores them).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Use names from the record's metadata (fields named *name*/*info*). Default `true`.
+    #[serde(default = "default_true")]
+    pub metadata_names: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for PiiSpec {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            action: Action::Redact,
+            kinds: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            allow: Vec::new(),
+            metadata_names: true,
+        }
+    }
+}
+
+impl PiiSpec {
+    /// Check kind names; `Err` names the key.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        for k in self.kinds.keys().chain(&self.allow) {
+            if Kind::from_name(k).is_none() {
+                return Err((
+                    "pii".into(),
+                    format!(
+                        "`{k}` is not a PII kind: use {}",
+                        Kind::ALL.map(Kind::name).join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn action_for(&self, source: &str, kind: Kind) -> Action {
+        if let Some(a) = self.sources.get(source) {
+            return *a;
+        }
+        self.kinds
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(kind.name()))
+            .map(|(_, a)| *a)
+            .unwrap_or(self.action)
+    }
+
+    pub fn allowed(&self, kind: Kind) -> bool {
+        self.allow
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(kind.name()))
+    }
+}
+
+/// Counts by kind.
+pub type KindCounts = BTreeMap<String, u64>;
+
+/// `pii_summary.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PiiReport {
+    pub enabled: bool,
+    /// Findings per kind (before any action), over records that reached the stage.
+    pub findings: KindCounts,
+    /// Findings per source and kind.
+    pub by_source: BTreeMap<String, KindCounts>,
+    pub redacted: KindCounts,
+    pub flagged: KindCounts,
+    /// Records removed by a `drop` action.
+    pub dropped_records: u64,
+    /// Findings left in the exported text, per kind (every kind listed, 0 when none).
+    pub residual: KindCounts,
+    /// Residual findings of kinds not in `allow` (what the gate checks).
+    pub residual_blocking: u64,
+    pub records_with_findings: u64,
+}
+
+/// Apply the PII stage to the records still `kept`.
+#[tracing::instrument(skip_all, fields(stage = "pii", rows = df.height()))]
+pub fn apply(df: DataFrame, spec: &PiiSpec) -> Result<(DataFrame, PiiReport)> {
+    let n = df.height();
+    let mut report = PiiReport {
+        enabled: spec.enabled,
+        ..Default::default()
+    };
+    let mut df = df;
+    let zero = |k: Kind| (k.column(), vec![0u32; n]);
+    let mut counts: BTreeMap<String, Vec<u32>> = Kind::ALL.into_iter().map(zero).collect();
+    if !spec.enabled {
+        for (name, v) in counts {
+            df.with_column(Column::new(name.into(), v))
+                .ctx("pii columns")?;
+        }
+        return Ok((df, report));
+    }
+    let status = str_column(&df, "status")?;
+    let sources = str_column(&df, "source")?;
+    let metadata = str_values(&df, "metadata")?;
+    let messages = messages_of(&df)?;
+
+    struct RowResult {
+        findings: Vec<Vec<Finding>>,
+        /// Kinds found and redacted in later rounds (uncovered by an earlier redaction).
+        later: Vec<Kind>,
+        redacted: Option<Vec<Message>>,
+        drop: bool,
+    }
+    let results: Vec<Option<RowResult>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            if status[i] != "kept" {
+                return None;
+            }
+            let names = if spec.metadata_names {
+                names_from_metadata(metadata[i].as_deref())
+            } else {
+                Vec::new()
+            };
+            let findings: Vec<Vec<Finding>> = messages[i]
+                .iter()
+                .map(|m| scan(&m.content, &names))
+                .collect();
+            let redacts = |k: Kind| spec.action_for(&sources[i], k) == Action::Redact;
+            let any = |a: Action| {
+                findings
+                    .iter()
+                    .flatten()
+                    .any(|f| spec.action_for(&sources[i], f.kind) == a)
+            };
+            let drop = any(Action::Drop);
+            let mut later = Vec::new();
+            let redacted = (!drop && any(Action::Redact)).then(|| {
+                let contents: Vec<&str> = messages[i].iter().map(|m| m.content.as_str()).collect();
+                let (texts, extra) = redact_conversation(&contents, &findings, &names, redacts);
+                later = extra;
+                messages[i]
+                    .iter()
+                    .zip(texts)
+                    .map(|(m, content)| Message {
+                        role: m.role.clone(),
+                        content,
+                    })
+                    .collect()
+            });
+            Some(RowResult {
+                findings,
+                later,
+                redacted,
+                drop,
+            })
+        })
+        .collect();
+
+    let mut new_status = status.clone();
+    let mut reason = str_values(&df, "reason")?;
+    let mut hashes = str_column(&df, "text_hash")?;
+    let mut final_messages = messages;
+    for (i, r) in results.into_iter().enumerate() {
+        let Some(r) = r else { continue };
+        let mut any = false;
+        for kind in r
+            .findings
+            .iter()
+            .flatten()
+            .map(|f| f.kind)
+            .chain(r.later.iter().copied())
+        {
+            any = true;
+            let name = kind.name().to_string();
+            counts
+                .get_mut(&kind.column())
+                .expect("invariant: every kind has a column")[i] += 1;
+            *report.findings.entry(name.clone()).or_default() += 1;
+            *report
+                .by_source
+                .entry(sources[i].clone())
+                .or_default()
+                .entry(name.clone())
+                .or_default() += 1;
+            match spec.action_for(&sources[i], kind) {
+                Action::Redact if !r.drop => *report.redacted.entry(name).or_default() += 1,
+                Action::Flag => *report.flagged.entry(name).or_default() += 1,
+                _ => {}
+            }
+        }
+        report.records_with_findings += u64::from(any);
+        if r.drop {
+            let kinds: std::collections::BTreeSet<&str> = r
+                .findings
+                .iter()
+                .flatten()
+                .filter(|f| spec.action_for(&sources[i], f.kind) == Action::Drop)
+                .map(|f| f.kind.name())
+                .collect();
+            new_status[i] = "pii_dropped".into();
+            reason[i] = Some(format!(
+                "PII with action drop: {}",
+                kinds.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+            report.dropped_records += 1;
+        } else if let Some(m) = r.redacted {
+            hashes[i] = crate::normalize::text_hash(m.iter().map(|x| x.content.as_str()));
+            final_messages[i] = m;
+        }
+    }
+
+    // Residual: what will be exported, scanned again.
+    let residual: Vec<Vec<Kind>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            if new_status[i] != "kept" {
+                return Vec::new();
+            }
+            let names = if spec.metadata_names {
+                names_from_metadata(metadata[i].as_deref())
+            } else {
+                Vec::new()
+            };
+            final_messages[i]
+                .iter()
+                .flat_map(|m| scan(&m.content, &names))
+                .map(|f| f.kind)
+                .collect()
+        })
+        .collect();
+    report.residual = Kind::ALL
+        .iter()
+        .map(|k| (k.name().to_string(), 0))
+        .collect();
+    for k in residual.iter().flatten() {
+        *report.residual.entry(k.name().to_string()).or_default() += 1;
+        if !spec.allowed(*k) {
+            report.residual_blocking += 1;
+        }
+    }
+
+    df.with_column(Column::new("status".into(), new_status))
+        .ctx("status")?;
+    df.with_column(Column::new("reason".into(), reason))
+        .ctx("reason")?;
+    df.with_column(Column::new("text_hash".into(), hashes))
+        .ctx("text_hash")?;
+    df.with_column(messages_column(&final_messages)?)
+        .ctx("messages")?;
+    for (name, v) in counts {
+        df.with_column(Column::new(name.into(), v))
+            .ctx("pii columns")?;
+    }
+    tracing::info!(
+        findings = report.findings.values().sum::<u64>(),
+        dropped = report.dropped_records,
+        residual_blocking = report.residual_blocking,
+        "pii"
+    );
+    Ok((df, report))
+}
+
+/// A `messages` column from Rust values.
+fn messages_column(messages: &[Vec<Message>]) -> Result<Column> {
+    let mut idx = Vec::new();
+    let mut roles = Vec::new();
+    let mut contents = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        for x in m {
+            idx.push(i as u32);
+            roles.push(x.role.as_str());
+            contents.push(x.content.as_str());
+        }
+    }
+    crate::schema::messages_column(messages.len(), &idx, &roles, &contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_case::test_case;
+
+    fn kinds(text: &str) -> Vec<(Kind, String)> {
+        scan(text, &[])
+            .into_iter()
+            .map(|f| {
+                (
+                    f.kind,
+                    text.chars().skip(f.start).take(f.end - f.start).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test_case(
+        "write to jane.doe+work@mail.example.co.uk.",
+        Kind::Email,
+        "jane.doe+work@mail.example.co.uk"
+    )]
+    #[test_case(
+        "call (555) 123-4567 ext. 45 tonight",
+        Kind::Phone,
+        "(555) 123-4567 ext. 45"
+    )]
+    #[test_case("my cell: 212.555.0104", Kind::Phone, "212.555.0104")]
+    #[test_case("ring +44 7911 123456 later", Kind::Phone, "+44 7911 123456")]
+    #[test_case("Call me on 07700 900 965 tomorrow", Kind::Phone, "07700 900 965")]
+    #[test_case("her number is 555-0147, ok", Kind::Phone, "555-0147")]
+    #[test_case("SSN 123-45-6789 on file", Kind::Ssn, "123-45-6789")]
+    #[test_case(
+        "card 4111 1111 1111 1111 expired",
+        Kind::CreditCard,
+        "4111 1111 1111 1111"
+    )]
+    #[test_case("from 192.168.10.4 again", Kind::IpAddress, "192.168.10.4")]
+    #[test_case(
+        "host fe80::1ff:fe23:4567:890a down",
+        Kind::IpAddress,
+        "fe80::1ff:fe23:4567:890a"
+    )]
+    #[test_case(
+        "see https://example.org/a?b=1).",
+        Kind::Url,
+        "https://example.org/a?b=1"
+    )]
+    #[test_case(
+        "Is griefcircle.org/meetings real?",
+        Kind::Url,
+        "griefcircle.org/meetings"
+    )]
+    #[test_case(
+        "IBAN DE89 3704 0044 0532 0130 00 please",
+        Kind::Iban,
+        "DE89 3704 0044 0532 0130 00"
+    )]
+    #[test_case(
+        "I was born on 14 March 1987 in Leeds",
+        Kind::DateOfBirth,
+        "14 March 1987"
+    )]
+    #[test_case("DOB: 03/14/1987", Kind::DateOfBirth, "03/14/1987")]
+    #[test_case(
+        "we live at 1428 Elm Street now",
+        Kind::StreetAddress,
+        "1428 Elm Street"
+    )]
+    #[test_case("Springfield, IL 62704 is home", Kind::ZipCode, "62704")]
+    #[test_case("my grandmother is 93 and frail", Kind::AgeOver89, "93")]
+    #[test_case("a 96-year-old neighbour", Kind::AgeOver89, "96")]
+    #[test_case("follow @mx_river on YouTube", Kind::Handle, "@mx_river")]
+    #[test_case("My MRN is E652429487, again", Kind::RecordNumber, "E652429487")]
+    #[test_case("Hi, my name is Dana and I'm stressed", Kind::Person, "Dana")]
+    #[test_case("Dear Dr. Okafor, thank you", Kind::Person, "Okafor")]
+    #[test_case("That helps.\n\nBest,\nRavi D'Souza", Kind::Person, "Ravi D'Souza")]
+    fn positives(text: &str, kind: Kind, value: &str) {
+        let found = kinds(text);
+        assert!(
+            found.contains(&(kind, value.to_string())),
+            "{text:?}: {found:?}"
+        );
+    }
+
+    #[test_case("ticket 550e8400-e29b-41d4-a716-446655440000 closed" ; "guid")]
+    #[test_case("order #4839201 shipped" ; "order number")]
+    #[test_case("at 2023-10-05T14:32:07Z the server restarted" ; "timestamp")]
+    #[test_case("it cost $1,299.99 last year" ; "price")]
+    #[test_case("upgrade to v2.14.3 or Python 3.11.7" ; "versions")]
+    #[test_case("ISBN 978-0-306-40615-7 is the workbook" ; "isbn")]
+    #[test_case("card 4111 1111 1111 1112 is fake" ; "luhn fails")]
+    #[test_case("number 666-12-3456 and 900-12-3456" ; "invalid ssn areas")]
+    #[test_case("the appointment on 14 March 2024 went fine" ; "date without birth context")]
+    #[test_case("my dad is 64 and tired" ; "age under ninety")]
+    #[test_case("I'm so tired and I'm Feeling low" ; "not names")]
+    #[test_case("Dear diary, Hi there, Hi everyone," ; "salutations without names")]
+    #[test_case("meet @ 5pm by the door" ; "at sign not a handle")]
+    #[test_case("see https://example.com/page/1234567890" ; "digits inside a url are the url")]
+    #[test_case("I scored 27 on the PHQ-9 and take 20 mg" ; "scores and dosages")]
+    #[test_case("it is the best thing you can do.It is okay to rest" ; "sentences glued at a full stop")]
+    fn negatives(text: &str) {
+        let found: Vec<_> = kinds(text)
+            .into_iter()
+            .filter(|(k, _)| *k != Kind::Url)
+            .collect();
+        assert!(found.is_empty(), "{text:?}: {found:?}");
+    }
+
+    #[test]
+    fn offsets_are_code_points() {
+        let text = "café ☕ 🙂 mail me: a@b.io";
+        let f = scan(text, &[]);
+        assert_eq!(f.len(), 1);
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(
+            chars[f[0].start..f[0].end].iter().collect::<String>(),
+            "a@b.io"
+        );
+        assert_eq!(&text[f[0].byte_start..f[0].byte_end], "a@b.io");
+    }
+
+    #[test]
+    fn pseudonyms_are_consistent_within_a_conversation() {
+        let mut p = Pseudonyms::default();
+        let a = "Call 555-123-4567 or mail x@y.com";
+        let b = "I said (555) 123-4567, not 555-987-6543";
+        let ra = redact(a, &scan(a, &[]), |_| true, &mut p);
+        let rb = redact(b, &scan(b, &[]), |_| true, &mut p);
+        assert_eq!(ra, "Call [PHONE_1] or mail [EMAIL_1]");
+        assert_eq!(rb, "I said [PHONE_1], not [PHONE_2]");
+        assert!(
+            scan(&ra, &[]).is_empty() && scan(&rb, &[]).is_empty(),
+            "placeholders are not PII"
+        );
+    }
+
+    #[test]
+    fn names_from_counsel_chat_metadata() {
+        let names = names_from_metadata(Some(
+            r#"{"therapistInfo": "Sherry Katz, LCSWCouples and Family Therapist, LCSW", "therapistURL": "x"}"#,
+        ));
+        assert!(names.contains(&"Sherry Katz".to_string()));
+        assert!(names.contains(&"Dr. Katz".to_string()));
+        let glued = names_from_metadata(Some(
+            r#"{"therapistInfo": "Katrina Whitehead MA LPCCLicensed Professional Counselor"}"#,
+        ));
+        assert!(
+            glued.contains(&"Katrina Whitehead".to_string()),
+            "{glued:?}"
+        );
+        let f = scan("seeking help. Best wishesKatrina Whitehead MA LPCC", &glued);
+        assert!(
+            f.iter()
+                .any(|f| f.kind == Kind::Person && f.end - f.start == 17)
+        );
+        let f = scan("Thanks! Sherry Katz, LCSW", &names);
+        assert!(f.iter().any(|f| f.kind == Kind::Person));
+    }
+
+    #[test]
+    fn luhn_and_iban() {
+        assert!(luhn(&digits("4111111111111111")));
+        assert!(!luhn(&digits("4111111111111112")));
+        assert!(iban_valid("GB82WEST12345698765432"));
+        assert!(!iban_valid("GB82WEST12345698765433"));
+    }
+}
