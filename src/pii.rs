@@ -11,7 +11,7 @@
 //! record's source and kind: `flag` (count only), `redact` (placeholders `[KIND_n]`, numbered per
 //! conversation so the same value keeps the same placeholder), `drop` (status `pii_dropped`).
 //! Redacted records get a new `text_hash` (the manifest describes what the shard holds). The
-//! residual scan ([`residual`]) runs over the final messages: any finding of a kind not in
+//! residual scan (inside [`apply`], after redaction) runs over the final messages: any finding of a kind not in
 //! `allow` fails the `pii_residual` gate. Materialises the messages.
 
 use std::collections::BTreeMap;
