@@ -94,8 +94,8 @@ pub enum Command {
         /// Above this size a cluster is checked against its representative, not chained.
         #[arg(long, default_value_t = 1000)]
         max_cluster_size: usize,
-        /// MiB of JSONL parsed per batch.
-        #[arg(long, default_value_t = 64)]
+        /// MiB of JSONL parsed per batch (memory: about four times this, plus the signatures).
+        #[arg(long, default_value_t = 16)]
         batch_mib: usize,
     },
     /// Scan JSONL, CSV or Parquet files for PII; findings as JSONL on stdout (never the values).

@@ -1,7 +1,8 @@
 //! PII: detection, consistent pseudonymisation, and the PII stage of the build.
 //!
-//! Detection ([`scan`]) runs over one text: a [`RegexSet`] pass finds which detectors can match
-//! at all, then only those run, each a regex plus a validator (checksums, context, boundaries).
+//! Detection ([`scan`]) runs over one text: one pass over its bytes finds what it contains (`@`,
+//! digits, `:`, `.`, capitals), then only the detectors that can match run, each a regex plus a
+//! validator (checksums, context, boundaries).
 //! Overlapping findings are resolved longest-first (ties: the kind listed first in [`Kind`]).
 //! Offsets are Unicode code points of the text as loaded (after HTML to text); the matched
 //! value never leaves this module except as a placeholder.
@@ -19,7 +20,7 @@ use std::sync::LazyLock;
 
 use polars::prelude::*;
 use rayon::prelude::*;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{PolarsContext, Result};
@@ -152,6 +153,46 @@ struct Detector {
     check: Check,
 }
 
+/// What a text contains, from one pass over its bytes: a detector runs only when the text has
+/// what every one of its matches needs.
+#[derive(Clone, Copy, Default)]
+struct Features {
+    at: bool,
+    digit: bool,
+    colon: bool,
+    dot: bool,
+    upper: bool,
+}
+
+impl Features {
+    fn of(text: &str) -> Self {
+        let mut f = Features::default();
+        for &b in text.as_bytes() {
+            match b {
+                b'@' => f.at = true,
+                b'0'..=b'9' => f.digit = true,
+                b':' => f.colon = true,
+                b'.' => f.dot = true,
+                b'A'..=b'Z' => f.upper = true,
+                0x80.. => f.upper = true, // non-ASCII capitals (names)
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn allows(self, check: Check, kind: Kind) -> bool {
+        match check {
+            Check::Email | Check::Handle => self.at,
+            Check::Url => self.dot || self.colon,
+            Check::Domain => self.dot,
+            Check::Ipv6 => self.colon,
+            Check::Person => self.upper,
+            _ => kind == Kind::Person || self.digit,
+        }
+    }
+}
+
 const NAME: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll}(?:[ \t]+(?:(?:van|von|de|da|del|der|di|du|la|le|bin|al|el)[ \t]+)?\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll})?";
 
 /// The detectors. Each comment says what it matches and what it deliberately does not.
@@ -177,14 +218,14 @@ fn detectors() -> Vec<Detector> {
         // and TLDs that are English words (it, me, in, no, ...) need a path.
         Detector {
             kind: Kind::Url,
-            regex: r"\b(?:(?i:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)\.)+(?:com|org|net|edu|gov|info|biz|blog|app|dev|io|ai|co|me|tv|ly|health|care|online|site|xyz|club|life|live|help|page|website|space|uk|de|fr|es|it|nl|ca|au|us|be|ch|at|se|no|dk|fi|ie|nz|in|jp|br|mx|pl|pt|gr|za)\b(?:/[^\s<>]*)?",
+            regex: r"(?-u:\b)(?:(?i:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)\.)+(?:com|org|net|edu|gov|info|biz|blog|app|dev|io|ai|co|me|tv|ly|health|care|online|site|xyz|club|life|live|help|page|website|space|uk|de|fr|es|it|nl|ca|au|us|be|ch|at|se|no|dk|fi|ie|nz|in|jp|br|mx|pl|pt|gr|za)(?-u:\b)(?:/[^\s<>]*)?",
             check: Check::Domain,
         },
         // IBAN: country code, check digits, 11-30 alphanumerics, compact or in groups of four;
         // checked by length per country and mod-97. Not IBAN-shaped strings failing the check.
         Detector {
             kind: Kind::Iban,
-            regex: r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b",
+            regex: r"(?-u:\b)[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?-u:\b)",
             check: Check::Iban,
         },
         // Payment card: 13-19 digits in groups separated by spaces or dashes, Luhn-valid, with a
@@ -192,14 +233,14 @@ fn detectors() -> Vec<Detector> {
         // or the prefix, or touch other digits).
         Detector {
             kind: Kind::CreditCard,
-            regex: r"\b\d(?:[ \-]?\d){12,18}\b",
+            regex: r"(?-u:\b)\d(?:[ \-]?\d){12,18}(?-u:\b)",
             check: Check::Card,
         },
         // US SSN: ddd-dd-dddd or ddd dd dddd with valid area, group and serial. Not 000/666/9xx
         // areas, 00 groups or 0000 serials; not nine bare digits.
         Detector {
             kind: Kind::Ssn,
-            regex: r"\b\d{3}[\- ]\d{2}[\- ]\d{4}\b",
+            regex: r"(?-u:\b)\d{3}[\- ]\d{2}[\- ]\d{4}(?-u:\b)",
             check: Check::Ssn,
         },
         // NANP: (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-800-555-0199,
@@ -219,27 +260,27 @@ fn detectors() -> Vec<Detector> {
         // DE 069 90009 350, ES/IT similar): a leading 0, separators, 9-12 digits.
         Detector {
             kind: Kind::Phone,
-            regex: r"\b0[1-9]\d{0,3}(?:[ \-./]\d{2,8}){1,4}\b",
+            regex: r"(?-u:\b)0[1-9]\d{0,3}(?:[ \-./]\d{2,8}){1,4}(?-u:\b)",
             check: Check::Phone,
         },
         // A local number without area code (555-0147) or ten bare digits: only with a phone word
         // (call, phone, number, cell, mobile, text, reach, tel, dial, ring) just before.
         Detector {
             kind: Kind::Phone,
-            regex: r"\b(?:\d{3}[\-.]\d{4}|[2-9]\d{9})\b",
+            regex: r"(?-u:\b)(?:\d{3}[\-.]\d{4}|[2-9]\d{9})(?-u:\b)",
             check: Check::PhoneWithContext,
         },
         // Nine-digit national numbers without trunk prefix (ES 667.436.597, 910 81 44 28): only
         // with a phone word just before.
         Detector {
             kind: Kind::Phone,
-            regex: r"\b[6-9]\d{2}(?:[ .]\d{2,3}){2,3}\b",
+            regex: r"(?-u:\b)[6-9]\d{2}(?:[ .]\d{2,3}){2,3}(?-u:\b)",
             check: Check::PhoneWithContext,
         },
         // IPv4 dotted quad. Not version strings (v1.2.3.4, "version 1.2.3.4").
         Detector {
             kind: Kind::IpAddress,
-            regex: r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
+            regex: r"(?-u:\b)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?-u:\b)",
             check: Check::Ipv4,
         },
         // IPv6, full or compressed; must parse as an address. Not times (14:32:07).
@@ -253,35 +294,35 @@ fn detectors() -> Vec<Detector> {
         // it must contain a digit. Not order or tracking numbers (no such keyword).
         Detector {
             kind: Kind::RecordNumber,
-            regex: r"(?i)\b(?:MRN|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|(?:member|patient|policy|case|account|insurance|subscriber|client|chart|claim|medicaid|medicare|benefits|health[ \t]+card|NHS|NHI)[ \t]*(?:ID|number|no\.?|#)|NHS[ \t]+number)(?:[ \t]+is)?[ \t]*[:#]?[ \t]*((?-i:[A-Z0-9][A-Z0-9\-/]*[A-Z0-9]|[A-Z0-9])(?:[ ]\d{2,})*)",
+            regex: r"(?i)(?-u:\b)(?:MRN|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|(?:member|patient|policy|case|account|insurance|subscriber|client|chart|claim|medicaid|medicare|benefits|health[ \t]+card|NHS|NHI)[ \t]*(?:ID|number|no\.?|#)|NHS[ \t]+number)(?:[ \t]+is)?[ \t]*[:#]?[ \t]*((?-i:[A-Z0-9][A-Z0-9\-/]*[A-Z0-9]|[A-Z0-9])(?:[ ]\d{2,})*)",
             check: Check::Record,
         },
         // Dates in a birth context (born, birth, DOB, d.o.b., birthday within a few words): the
         // date only. Not dates without such a word (appointments, deadlines).
         Detector {
             kind: Kind::DateOfBirth,
-            regex: r"(?i)\b(?:born(?:[ \t]+(?:on|in))?|birth[ \t]*date|date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birthday(?:[ \t]+is)?)[^\d\n]{0,24}?((?:\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*-\d{4})|(?:\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?[ \t]+\d{4})|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})|(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})|(?:\d{4}-\d{2}-\d{2}))",
+            regex: r"(?i)(?-u:\b)(?:born(?:[ \t]+(?:on|in))?|birth[ \t]*date|date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birthday(?:[ \t]+is)?)[^\d\n]{0,24}?((?:\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*-\d{4})|(?:\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?[ \t]+\d{4})|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})|(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})|(?:\d{4}-\d{2}-\d{2}))",
             check: Check::Plain,
         },
         // Street address: house number (+ letter), optional direction, 1-3 capitalised words or an
         // ordinal (42nd), and a street suffix. The span ends at the suffix (no trailing '.').
         Detector {
             kind: Kind::StreetAddress,
-            regex: r"\b\d{1,6}[A-Z]?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?(?:(?:\p{Lu}[\p{Ll}'’]+\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Row)\b",
+            regex: r"(?-u:\b)\d{1,6}[A-Z]?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?(?:(?:\p{Lu}[\p{Ll}'’]+\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Row)(?-u:\b)",
             check: Check::Plain,
         },
         // US ZIP or ZIP+4 after a state code (", IL 62704") or the word ZIP/zip code/postal code,
         // or "in 34902-6780" style ZIP+4. Not other five-digit numbers.
         Detector {
             kind: Kind::ZipCode,
-            regex: r"(?i)(?:\b(?:zip|zip[ \t]+code|zipcode|postal[ \t]+code)[ \t]*(?:is|:)?[ \t]*|(?-i:,[ \t]*[A-Z]{2})[ \t]+)(\d{5}(?:-\d{4})?)\b|\b(\d{5}-\d{4})\b",
+            regex: r"(?i)(?:(?-u:\b)(?:zip|zip[ \t]+code|zipcode|postal[ \t]+code)[ \t]*(?:is|:)?[ \t]*|(?-i:,[ \t]*[A-Z]{2})[ \t]+)(\d{5}(?:-\d{4})?)(?-u:\b)|(?-u:\b)(\d{5}-\d{4})(?-u:\b)",
             check: Check::Zip,
         },
         // Ages of 90 and over (HIPAA Safe Harbor): "93-year-old", "93 years old", "aged 91",
         // "turned 102", "<relative> is 93", "He was 97". The number only. Not ages under 90.
         Detector {
             kind: Kind::AgeOver89,
-            regex: r"(?i)\b(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o\b)|\b(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})\b|\bat[ \t]+(\d{2,3}),",
+            regex: r"(?i)(?-u:\b)(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o(?-u:\b))|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)at[ \t]+(\d{2,3}),",
             check: Check::Age,
         },
         // Social handle @name (letters, digits, _ and inner dots, up to 30). Not e-mails (a
@@ -296,7 +337,7 @@ fn detectors() -> Vec<Detector> {
         Detector {
             kind: Kind::Person,
             regex: Box::leak(
-                format!(r"(?:(?i:\bmy[ \t]+name[ \t]+is|\bmy[ \t]+name's|\bcall[ \t]+me|\bthis[ \t]+is|\bI[ \t]*am|\bI'?m|\bI’m|\bit'?s|\bit’s)[ \t]+{title}({NAME}))")
+                format!(r"(?:(?i:(?-u:\b)my[ \t]+name[ \t]+is|(?-u:\b)my[ \t]+name's|(?-u:\b)call[ \t]+me|(?-u:\b)this[ \t]+is|(?-u:\b)I[ \t]*am|(?-u:\b)I'?m|(?-u:\b)I’m|(?-u:\b)it'?s|(?-u:\b)it’s)[ \t]+{title}({NAME}))")
                     .into_boxed_str(),
             ),
             check: Check::Person,
@@ -304,14 +345,14 @@ fn detectors() -> Vec<Detector> {
         // A title before a capitalised name anywhere: "Dr. Okafor", "Ms. Lindqvist".
         Detector {
             kind: Kind::Person,
-            regex: Box::leak(format!(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?[ \t]+({NAME})").into_boxed_str()),
+            regex: Box::leak(format!(r"(?-u:\b)(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?[ \t]+({NAME})").into_boxed_str()),
             check: Check::Person,
         },
         // A relation before a name: "my best friend Gurpreet", "my therapist, Jordan".
         Detector {
             kind: Kind::Person,
             regex: Box::leak(
-                format!(r"\b(?i:my|our|his|her|their)[ \t]+(?i:best[ \t]+)?(?i:friend|boyfriend|girlfriend|partner|husband|wife|son|daughter|brother|sister|mom|mum|dad|mother|father|therapist|counsellor|counselor|psychiatrist|boss|manager|roommate|flatmate|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|ex|fiancée?|colleague|coworker|co-worker|neighbou?r|teacher|doctor|nurse|coach)[ \t,]+{title}({NAME})").into_boxed_str(),
+                format!(r"(?-u:\b)(?i:my|our|his|her|their)[ \t]+(?i:best[ \t]+)?(?i:friend|boyfriend|girlfriend|partner|husband|wife|son|daughter|brother|sister|mom|mum|dad|mother|father|therapist|counsellor|counselor|psychiatrist|boss|manager|roommate|flatmate|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|ex|fiancée?|colleague|coworker|co-worker|neighbou?r|teacher|doctor|nurse|coach)[ \t,]+{title}({NAME})").into_boxed_str(),
             ),
             check: Check::Person,
         },
@@ -325,7 +366,7 @@ fn detectors() -> Vec<Detector> {
         // "X here." at the start of a message or after a greeting.
         Detector {
             kind: Kind::Person,
-            regex: Box::leak(format!(r"(?:^|[.!?,][ \t]+|\n)({NAME})[ \t]+here\b").into_boxed_str()),
+            regex: Box::leak(format!(r"(?:^|[.!?,][ \t]+|\n)({NAME})[ \t]+here(?-u:\b)").into_boxed_str()),
             check: Check::Person,
         },
         // Salutations: "Dear Dr. Okafor,", "Hi Sam,", "Hello Ms. Lindqvist". Not "Hi there",
@@ -333,7 +374,7 @@ fn detectors() -> Vec<Detector> {
         Detector {
             kind: Kind::Person,
             regex: Box::leak(
-                format!(r"(?:\b(?i:dear|hi|hello|hey|thanks|thank[ \t]+you)[ \t,]+){title}({NAME})\b").into_boxed_str(),
+                format!(r"(?:(?-u:\b)(?i:dear|hi|hello|hey|thanks|thank[ \t]+you)[ \t,]+){title}({NAME})(?-u:\b)").into_boxed_str(),
             ),
             check: Check::Person,
         },
@@ -350,7 +391,6 @@ fn detectors() -> Vec<Detector> {
 }
 
 struct Compiled {
-    set: RegexSet,
     regexes: Vec<Regex>,
     detectors: Vec<Detector>,
 }
@@ -365,7 +405,6 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         })
         .collect();
     Compiled {
-        set: RegexSet::new(&patterns).expect("invariant: PII patterns compile"),
         regexes: patterns
             .iter()
             .map(|p| Regex::new(p).expect("invariant: PII patterns compile"))
@@ -585,13 +624,11 @@ static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 pub fn scan(text: &str, known_names: &[String]) -> Vec<Finding> {
     let c = &*COMPILED;
     let mut found: Vec<(usize, usize, Kind)> = Vec::new();
-    let candidates: Vec<usize> = if text.is_empty() {
-        Vec::new()
-    } else {
-        c.set.matches(text).into_iter().collect()
-    };
-    for i in candidates {
-        let d = &c.detectors[i];
+    let features = Features::of(text);
+    for (i, d) in c.detectors.iter().enumerate() {
+        if !features.allows(d.check, d.kind) {
+            continue;
+        }
         for caps in c.regexes[i].captures_iter(text) {
             let m = (1..caps.len())
                 .find_map(|g| caps.get(g))
