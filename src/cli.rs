@@ -125,6 +125,23 @@ pub enum Command {
         #[arg(long, default_value = "id")]
         id_field: String,
     },
+    /// Access sanity (runbook step A): backend, credential variables (names only), listings,
+    /// and an optional create-only write probe. Exit 0 when everything works, 2 otherwise.
+    ///
+    /// Examples:
+    ///   trainready check
+    ///   trainready check release.toml --write-probe
+    #[command(verbatim_doc_comment)]
+    Check {
+        /// A spec: also check its output and every source location.
+        spec: Option<PathBuf>,
+        /// Output root to check (default: the spec's, else the environment's, else ./out).
+        #[arg(long)]
+        output: Option<String>,
+        /// Also write (create-only) and delete a small probe object under the output.
+        #[arg(long)]
+        write_probe: bool,
+    },
     /// Re-check a published release from its own files: checksums, counts, ledger balance.
     ///
     /// Exit 0: intact. Exit 1: any mismatch (each one named on stderr).
@@ -301,6 +318,39 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
             }
+        }
+        Command::Check {
+            spec,
+            output,
+            write_probe,
+        } => {
+            let (output, sources) = match &spec {
+                Some(path) => {
+                    let plan = crate::spec::load(
+                        path,
+                        &Overrides {
+                            output: output.clone(),
+                            version: Some("check".into()),
+                        },
+                    )?;
+                    (
+                        Some(plan.output.clone()),
+                        plan.sources
+                            .iter()
+                            .map(|s| s.resolved_uri.clone())
+                            .collect(),
+                    )
+                }
+                None => (output, Vec::new()),
+            };
+            let stdout = std::io::stdout();
+            let ok =
+                crate::check::run(output.as_deref(), &sources, write_probe, &mut stdout.lock())?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Command::Verify { release } => {
             let storage = crate::storage::Storage::new()?;

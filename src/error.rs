@@ -27,7 +27,7 @@ pub enum Error {
     },
 
     /// Object storage failed for a URI.
-    #[error("storage error on {uri}: {source}")]
+    #[error("storage error on {uri}")]
     Storage {
         uri: String,
         #[source]

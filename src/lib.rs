@@ -4,6 +4,7 @@
 //! tests, benches and other tools can call them. See DESIGN.md for the architecture and
 //! `pipeline.rs` for the order of the stages.
 
+pub mod check;
 pub mod cli;
 pub mod dedup;
 pub mod error;

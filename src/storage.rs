@@ -78,15 +78,109 @@ pub struct Object {
     pub size: u64,
 }
 
+/// S3 settings: from the runbook's variables ([`S3Settings::from_env`]) or given explicitly.
+#[derive(Clone, Default)]
+pub struct S3Settings {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub session_token: Option<String>,
+    /// Give up retrying a request after this long (default 180 s;
+    /// `$TRAINREADY_RETRY_TIMEOUT_SECS`).
+    pub retry_timeout: std::time::Duration,
+    /// Retries per request (default 10; `$TRAINREADY_MAX_RETRIES`).
+    pub max_retries: usize,
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key values.
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key", &self.access_key.as_ref().map(|_| "<set>"))
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl S3Settings {
+    /// OVH variables first, AWS ones as the fallback.
+    pub fn from_env() -> Self {
+        let (access_key, secret_key, session_token) =
+            match (env("OVH_S3_ACCESS_KEY"), env("OVH_S3_SECRET_KEY")) {
+                (Some(k), Some(s)) => (Some(k), Some(s), None),
+                _ => (
+                    env("AWS_ACCESS_KEY_ID"),
+                    env("AWS_SECRET_ACCESS_KEY"),
+                    env("AWS_SESSION_TOKEN"),
+                ),
+            };
+        Self {
+            endpoint: env("OVH_S3_ENDPOINT").or_else(|| env("AWS_ENDPOINT_URL")),
+            region: env("OVH_S3_REGION").or_else(|| env("AWS_REGION")),
+            access_key,
+            secret_key,
+            session_token,
+            retry_timeout: std::time::Duration::from_secs(
+                env("TRAINREADY_RETRY_TIMEOUT_SECS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(180),
+            ),
+            max_retries: env("TRAINREADY_MAX_RETRIES")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10),
+        }
+    }
+
+    fn builder(&self, bucket: &str) -> object_store::aws::AmazonS3Builder {
+        let retry = object_store::RetryConfig {
+            max_retries: self.max_retries,
+            retry_timeout: self.retry_timeout,
+            ..Default::default()
+        };
+        let mut b = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region(self.region.clone().unwrap_or_else(|| "us-east-1".into()))
+            .with_retry(retry)
+            .with_client_options(
+                object_store::ClientOptions::new()
+                    .with_connect_timeout(std::time::Duration::from_secs(10))
+                    .with_timeout(std::time::Duration::from_secs(300)),
+            );
+        if let Some(endpoint) = &self.endpoint {
+            b = b
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_endpoint(endpoint)
+                .with_virtual_hosted_style_request(false);
+        }
+        if let (Some(k), Some(s)) = (&self.access_key, &self.secret_key) {
+            b = b.with_access_key_id(k).with_secret_access_key(s);
+        }
+        if let Some(t) = &self.session_token {
+            b = b.with_token(t);
+        }
+        b
+    }
+}
+
 /// Object storage access with a private async runtime; the methods block.
 pub struct Storage {
     rt: tokio::runtime::Runtime,
     stores: Mutex<BTreeMap<String, Arc<dyn ObjectStore>>>,
     local: Arc<dyn ObjectStore>,
+    s3: S3Settings,
 }
 
 impl Storage {
+    /// Storage configured from the environment (the runbook's variables).
     pub fn new() -> Result<Self> {
+        Self::with_s3(S3Settings::from_env())
+    }
+
+    /// Storage with explicit S3 settings.
+    pub fn with_s3(s3: S3Settings) -> Result<Self> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -96,6 +190,7 @@ impl Storage {
             rt,
             stores: Mutex::new(BTreeMap::new()),
             local: Arc::new(LocalFileSystem::new()),
+            s3,
         })
     }
 
@@ -144,7 +239,8 @@ impl Storage {
         }
         let store: Arc<dyn ObjectStore> = match scheme {
             "s3" => Arc::new(
-                s3_builder(bucket)
+                self.s3
+                    .builder(bucket)
                     .build()
                     .map_err(|source| Error::Storage {
                         uri: key.clone(),
@@ -317,6 +413,31 @@ impl Storage {
         Ok(out)
     }
 
+    /// Up to `limit` objects below a location (one request for most stores).
+    pub fn list_some(
+        &self,
+        loc: &Location,
+        limit: usize,
+    ) -> std::result::Result<Vec<ObjectMeta>, object_store::Error> {
+        use futures::StreamExt;
+        let prefix = if loc.path.as_ref().is_empty() {
+            None
+        } else {
+            Some(&loc.path)
+        };
+        self.rt.block_on(async {
+            let mut out = Vec::new();
+            let mut stream = loc.store.list(prefix);
+            while let Some(item) = stream.next().await {
+                out.push(item?);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// Delete an object (missing objects are fine).
     pub fn delete(&self, loc: &Location) -> Result<()> {
         match self.rt.block_on(loc.store.delete(&loc.path)) {
@@ -370,35 +491,6 @@ fn remote_location(
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-/// An S3 builder configured from the runbook's variables (OVH preferred, AWS fallback).
-fn s3_builder(bucket: &str) -> object_store::aws::AmazonS3Builder {
-    let mut b = object_store::aws::AmazonS3Builder::new()
-        .with_bucket_name(bucket)
-        .with_region(
-            env("OVH_S3_REGION")
-                .or_else(|| env("AWS_REGION"))
-                .unwrap_or_else(|| "us-east-1".into()),
-        );
-    if let Some(endpoint) = env("OVH_S3_ENDPOINT").or_else(|| env("AWS_ENDPOINT_URL")) {
-        b = b
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_endpoint(endpoint)
-            .with_virtual_hosted_style_request(false);
-    }
-    match (env("OVH_S3_ACCESS_KEY"), env("OVH_S3_SECRET_KEY")) {
-        (Some(k), Some(s)) => b = b.with_access_key_id(k).with_secret_access_key(s),
-        _ => {
-            if let (Some(k), Some(s)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-                b = b.with_access_key_id(k).with_secret_access_key(s);
-            }
-            if let Some(t) = env("AWS_SESSION_TOKEN") {
-                b = b.with_token(t);
-            }
-        }
-    }
-    b
 }
 
 /// The default output root: `$DATASET_PIPELINE_OUTPUT_DIR`, else the bucket of the configured

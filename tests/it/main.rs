@@ -6,5 +6,6 @@ mod common;
 mod near_dedup;
 mod pii;
 mod real_data;
+mod s3;
 mod spec_errors;
 mod verify;

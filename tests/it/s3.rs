@@ -1,0 +1,280 @@
+//! Against a real S3-compatible server on 127.0.0.1 (moto, started by scripts/test): build from
+//! s3:// sources to an s3:// release, verify over S3, create-only publish under two concurrent
+//! builds, a missing bucket and rejected credentials (exit 2 with a clear message).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use bytes::Bytes;
+use trainready::storage::{S3Settings, Storage};
+
+use crate::common::*;
+
+/// The S3 endpoint, or None (with a notice) when the tests run without scripts/test.
+fn endpoint(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(e) if !e.is_empty() => Some(e),
+        _ => {
+            assert!(
+                std::env::var("TRAINREADY_REQUIRE_S3").is_err(),
+                "{var} is not set but TRAINREADY_REQUIRE_S3 is"
+            );
+            eprintln!("notice: {var} not set (run scripts/test): skipping an S3 test");
+            None
+        }
+    }
+}
+
+fn settings(endpoint: &str) -> S3Settings {
+    S3Settings {
+        endpoint: Some(endpoint.to_string()),
+        region: Some("us-east-1".into()),
+        access_key: Some("test".into()),
+        secret_key: Some("test".into()),
+        retry_timeout: std::time::Duration::from_secs(5),
+        max_retries: 2,
+        ..Default::default()
+    }
+}
+
+/// A fresh bucket (moto creates buckets on an unsigned PUT).
+fn make_bucket(endpoint: &str, name: &str) {
+    let o = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "PUT",
+            &format!("{endpoint}/{name}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(text(&o.stdout), "200", "creating bucket {name}");
+}
+
+fn upload_dir(storage: &Storage, dir: &Path, uri: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        if p.is_dir() {
+            upload_dir(storage, &p, &format!("{uri}/{name}"));
+        } else {
+            let loc = storage.locate(&format!("{uri}/{name}")).unwrap();
+            storage
+                .put(&loc, Bytes::from(std::fs::read(&p).unwrap()))
+                .unwrap();
+        }
+    }
+}
+
+fn trainready_s3(endpoint: &str, bucket: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trainready"))
+        .args(args)
+        .env("DATASET_STORAGE_BACKEND", "s3")
+        .env("OVH_S3_BUCKET", bucket)
+        .env("OVH_S3_ENDPOINT", endpoint)
+        .env("OVH_S3_REGION", "us-east-1")
+        .env("OVH_S3_ACCESS_KEY", "test")
+        .env("OVH_S3_SECRET_KEY", "test")
+        .env("TRAINREADY_RETRY_TIMEOUT_SECS", "5")
+        .env("TRAINREADY_MAX_RETRIES", "2")
+        .env_remove("DATASET_PIPELINE_OUTPUT_DIR")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap()
+}
+
+/// The fixture spec with its output removed (so the backend's bucket is the default) and its
+/// sources read from `prefix`.
+fn fixture_spec(dir: &Path, prefix: &str) -> std::path::PathBuf {
+    let body = std::fs::read_to_string(fixtures().join("release.toml"))
+        .unwrap()
+        .replace("output = \"../out\"\n", "")
+        .replace("uri = \"", &format!("uri = \"{prefix}/"));
+    write_spec(dir, "s3.toml", &body)
+}
+
+#[test]
+fn build_from_s3_to_s3_and_verify_over_s3() {
+    let Some(ep) = endpoint("TRAINREADY_TEST_S3_ENDPOINT") else {
+        return;
+    };
+    let bucket = format!("tr-build-{}", std::process::id());
+    make_bucket(&ep, &bucket);
+    let storage = Storage::with_s3(settings(&ep)).unwrap();
+    upload_dir(
+        &storage,
+        &fixtures(),
+        &format!("s3://{bucket}/raw/fixtures"),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = fixture_spec(tmp.path(), &format!("s3://{bucket}/raw/fixtures"));
+
+    let o = trainready_s3(&ep, &bucket, &["build", spec.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let release = format!("s3://{bucket}/releases/fixtures/0.1.0");
+    assert!(text(&o.stdout).contains(&release), "{}", text(&o.stdout));
+    let rj = storage
+        .get(&storage.locate(&format!("{release}/release.json")).unwrap())
+        .unwrap();
+    let rj: serde_json::Value = serde_json::from_slice(&rj).unwrap();
+    assert!(
+        rj["inputs"][0]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("s3://{bucket}/raw/fixtures/"))
+    );
+    assert_eq!(rj["counts"]["input"], 130);
+
+    let v = trainready_s3(&ep, &bucket, &["verify", &release]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+
+    // Same bytes as a local build of the same inputs: only the input URIs differ.
+    let local = build_ok(
+        &fixtures().join("release.toml"),
+        &tmp.path().join("local"),
+        "fixtures",
+        "0.1.0",
+    );
+    for s in rj["shards"].as_array().unwrap() {
+        let path = s["path"].as_str().unwrap();
+        assert!(
+            local.join(path).exists(),
+            "{path} has the same content address locally"
+        );
+    }
+
+    // Tamper with a shard on S3: verify names it.
+    let shard = rj["shards"][0]["path"].as_str().unwrap();
+    storage
+        .put(
+            &storage.locate(&format!("{release}/{shard}")).unwrap(),
+            Bytes::from_static(b"{}\n"),
+        )
+        .unwrap();
+    let v = trainready_s3(&ep, &bucket, &["verify", &release]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(text(&v.stderr).contains(shard));
+
+    // check: lists the bucket, probes a write.
+    let c = trainready_s3(&ep, &bucket, &["check", "--write-probe"]);
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c.stdout));
+    let out = text(&c.stdout);
+    assert!(
+        out.contains("OVH_S3_SECRET_KEY") && !out.contains("test\n") && out.contains("write probe"),
+        "{out}"
+    );
+}
+
+#[test]
+fn concurrent_builds_of_one_version_publish_exactly_once() {
+    let Some(ep) = endpoint("TRAINREADY_TEST_S3_ENDPOINT") else {
+        return;
+    };
+    let bucket = format!("tr-race-{}", std::process::id());
+    make_bucket(&ep, &bucket);
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = fixture_spec(tmp.path(), fixtures().to_str().unwrap());
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_trainready"))
+            .args(["build", spec.to_str().unwrap(), "-q"])
+            .env("DATASET_STORAGE_BACKEND", "s3")
+            .env("OVH_S3_BUCKET", &bucket)
+            .env("OVH_S3_ENDPOINT", &ep)
+            .env("OVH_S3_ACCESS_KEY", "test")
+            .env("OVH_S3_SECRET_KEY", "test")
+            .env("TRAINREADY_RETRY_TIMEOUT_SECS", "5")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let mut codes = [a.status.code(), b.status.code()];
+    codes.sort();
+    assert_eq!(
+        codes,
+        [Some(0), Some(2)],
+        "a: {} b: {}",
+        text(&a.stderr),
+        text(&b.stderr)
+    );
+    let loser = if a.status.code() == Some(2) { &a } else { &b };
+    assert!(
+        text(&loser.stderr).contains("already exists"),
+        "{}",
+        text(&loser.stderr)
+    );
+    let v = trainready_s3(
+        &ep,
+        &bucket,
+        &["verify", &format!("s3://{bucket}/releases/fixtures/0.1.0")],
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+}
+
+#[test]
+fn missing_bucket_is_a_clear_tool_error() {
+    let Some(ep) = endpoint("TRAINREADY_TEST_S3_ENDPOINT") else {
+        return;
+    };
+    let o = trainready_s3(
+        &ep,
+        "no-such-bucket-here",
+        &[
+            "build",
+            fixtures().join("release.toml").to_str().unwrap(),
+            "--output",
+            "s3://no-such-bucket-here/x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("s3://no-such-bucket-here/x") && err.contains("NoSuchBucket"),
+        "{err}"
+    );
+    let c = trainready_s3(&ep, "no-such-bucket-here", &["check"]);
+    assert_eq!(c.status.code(), Some(2));
+    assert!(
+        text(&c.stdout).contains("bucket does not exist") || text(&c.stdout).contains("not found"),
+        "{}",
+        text(&c.stdout)
+    );
+}
+
+#[test]
+fn rejected_credentials_are_a_clear_tool_error() {
+    let Some(ep) = endpoint("TRAINREADY_TEST_S3_AUTH_ENDPOINT") else {
+        return;
+    };
+    let o = trainready_s3(
+        &ep,
+        "any",
+        &[
+            "build",
+            fixtures().join("release.toml").to_str().unwrap(),
+            "--output",
+            "s3://any/x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("s3://any/x") && err.contains("403"), "{err}");
+    assert!(
+        !err.contains("OVH_S3_SECRET_KEY=") && !err.contains("test\n"),
+        "no secrets printed"
+    );
+    let c = trainready_s3(&ep, "any", &["check"]);
+    assert_eq!(c.status.code(), Some(2));
+    assert!(
+        text(&c.stdout).contains("credentials were rejected"),
+        "{}",
+        text(&c.stdout)
+    );
+}
