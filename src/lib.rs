@@ -18,6 +18,7 @@ pub mod pii_command;
 pub mod pipeline;
 pub mod schema;
 pub mod spec;
+pub mod split;
 pub mod stats;
 pub mod storage;
 pub mod verify;

@@ -1,7 +1,7 @@
 //! The only module that knows the order of the stages:
 //!
-//! load → normalise (derived columns) → exact dedup → near dedup → PII → export → manifest +
-//! ledger → stats → gates → publish.
+//! load → normalise (derived columns) → exact dedup → near dedup → leakage → PII → export →
+//! manifest + ledger → stats → gates → publish.
 //!
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
 //! for analysts and post-mortems; reports (`stats.json`, `gates.json`) go there too. A release is
@@ -99,9 +99,15 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let (mut staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
     put_parquet(storage, &run.join("03_dedup_near.parquet"), &mut staged)?;
 
+    // Leakage across splits and against external evaluation sets.
+    let eval = load_eval_sets(storage, &plan.leakage.eval_sets)?;
+    let (mut staged, leakage, mut leak_pairs) =
+        crate::split::apply(staged, &near.cross_split, &eval, &plan.leakage)?;
+    put_parquet(storage, &run.join("04_leakage.parquet"), &mut staged)?;
+
     // PII: counts, redaction or drop, residual scan of what will be exported.
     let (mut staged, pii) = crate::pii::apply(staged, &plan.pii)?;
-    put_parquet(storage, &run.join("04_pii.parquet"), &mut staged)?;
+    put_parquet(storage, &run.join("05_pii.parquet"), &mut staged)?;
 
     // Export order: split, then source priority, then origin.
     let kept = staged
@@ -130,6 +136,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         &manifest,
         &exact,
         &near.report,
+        &leakage,
         &pii,
         &source_names,
     )?;
@@ -137,6 +144,14 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         max_removal_rate: plan.dedup.max_removal_rate,
     };
     let mut builtin_extra = Vec::new();
+    if plan.leakage.enabled {
+        builtin_extra.push(crate::spec::GateSpec {
+            name: "leakage_pairs".into(),
+            metric: "leakage.pairs".into(),
+            op: crate::spec::GateOp::Eq,
+            threshold: 0.0,
+        });
+    }
     if plan.pii.enabled {
         for kind in crate::pii::Kind::ALL {
             if !plan.pii.allowed(kind) {
@@ -177,6 +192,10 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         parquet_bytes(&mut cross)?,
     ));
     reports.push((
+        "leakage_pairs.parquet".into(),
+        parquet_bytes(&mut leak_pairs)?,
+    ));
+    reports.push((
         "pii_summary.json".into(),
         pretty(&serde_json::to_value(&pii).expect("invariant: the PII report serialises")),
     ));
@@ -186,8 +205,8 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
             Bytes::from(bytes.clone()),
         )?;
     }
-    put_parquet(storage, &run.join("05_manifest.parquet"), &mut manifest)?;
-    put_parquet(storage, &run.join("06_ledger.parquet"), &mut ledger)?;
+    put_parquet(storage, &run.join("06_manifest.parquet"), &mut manifest)?;
+    put_parquet(storage, &run.join("07_ledger.parquet"), &mut ledger)?;
 
     let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
     if !failed.is_empty() {
@@ -251,6 +270,70 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         counts: stats.counts,
         shards: doc.shards.len(),
     })
+}
+
+/// External evaluation sets: every line of every matching JSONL object (or Parquet row) as
+/// (`eval:<file>#<id or index>`, message contents or the `text` field).
+fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec<String>)>> {
+    let mut out = Vec::new();
+    for uri in uris {
+        let objects = storage.glob(uri)?;
+        if objects.is_empty() {
+            return Err(Error::Usage(format!(
+                "[leakage] eval_sets: `{uri}` matched no object"
+            )));
+        }
+        for o in objects {
+            let bytes = storage.get(&o.location)?;
+            let bytes = if o.rel.ends_with(".parquet") {
+                let mut df = crate::schema::read_parquet(&bytes)?;
+                let mut buf = Vec::new();
+                JsonWriter::new(&mut buf)
+                    .with_json_format(JsonFormat::JsonLines)
+                    .finish(&mut df)
+                    .ctx(format!("reading {}", o.location.uri))?;
+                buf
+            } else {
+                bytes.to_vec()
+            };
+            for (i, line) in bytes
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                .enumerate()
+            {
+                let Ok(serde_json::Value::Object(m)) =
+                    serde_json::from_slice::<serde_json::Value>(line)
+                else {
+                    return Err(Error::Usage(format!(
+                        "{}: line {} is not a JSON object",
+                        o.location.uri,
+                        i + 1
+                    )));
+                };
+                let id = match m.get("id") {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(v) if !v.is_null() => v.to_string(),
+                    _ => i.to_string(),
+                };
+                let texts: Vec<String> = match (m.get("messages"), m.get("text")) {
+                    (Some(serde_json::Value::Array(ms)), _) => ms
+                        .iter()
+                        .filter(|x| x.get("role").and_then(|r| r.as_str()) != Some("system"))
+                        .filter_map(|x| {
+                            x.get("content")
+                                .or_else(|| x.get("value"))
+                                .and_then(|c| c.as_str())
+                                .map(str::to_string)
+                        })
+                        .collect(),
+                    (_, Some(serde_json::Value::String(t))) => vec![t.clone()],
+                    _ => Vec::new(),
+                };
+                out.push((format!("eval:{}#{id}", o.rel), texts));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn put_parquet(storage: &Storage, loc: &Location, df: &mut DataFrame) -> Result<()> {

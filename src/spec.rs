@@ -29,6 +29,9 @@ pub struct Spec {
     /// `[export]`: shard sizes and compression.
     #[serde(default)]
     pub export: ExportSpec,
+    /// `[leakage]`: cross-split and benchmark contamination (see `split.rs`).
+    #[serde(default)]
+    pub leakage: crate::split::LeakageSpec,
     /// `[pii]`: detection and redaction (see `pii.rs`).
     #[serde(default)]
     pub pii: crate::pii::PiiSpec,
@@ -535,6 +538,7 @@ pub struct Plan {
     pub output: String,
     pub sources: Vec<SourcePlan>,
     pub dedup: DedupSpec,
+    pub leakage: crate::split::LeakageSpec,
     pub pii: crate::pii::PiiSpec,
     pub export: ExportSpec,
     pub gates: Vec<GateSpec>,
@@ -847,6 +851,18 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             message,
         });
     }
+    let l = &spec.leakage;
+    if l.ngram == 0
+        || l.stop_df < 2
+        || !(0.0..=1.0).contains(&l.min_fraction)
+        || !(0.0..=1.0).contains(&l.turn_min_fraction)
+    {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "leakage".into(),
+            message: "ngram must be at least 1, stop_df at least 2, fractions within 0..=1".into(),
+        });
+    }
     if let Err((key, message)) = spec.pii.validate() {
         return Err(Error::SpecValue {
             path: path.to_path_buf(),
@@ -879,6 +895,15 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         output,
         sources,
         dedup: spec.dedup,
+        leakage: crate::split::LeakageSpec {
+            eval_sets: spec
+                .leakage
+                .eval_sets
+                .iter()
+                .map(|u| resolve_uri(u, spec_dir))
+                .collect(),
+            ..spec.leakage
+        },
         pii: spec.pii,
         export: spec.export,
         gates: spec.gates,

@@ -54,6 +54,7 @@ pub fn compute(
     manifest: &DataFrame,
     exact: &ExactReport,
     near: &NearReport,
+    leakage: &crate::split::LeakageReport,
     pii: &crate::pii::PiiReport,
     sources: &[String],
 ) -> Result<Stats> {
@@ -168,6 +169,7 @@ pub fn compute(
             "near": near,
             "removal_rate": removal_rate,
         },
+        "leakage": leakage,
         "pii": pii,
         "provenance": {
             "missing_license": missing("license")?,

@@ -6,7 +6,8 @@
 //! row per exported line, pointing at the right shard line, with the right `record_id` and a
 //! `text_hash` recomputed from the exported messages; the ledger balances (input = sum of the
 //! statuses), uses only the fixed statuses, has a reason for every removed record and exactly the
-//! manifest's records as `exported`.
+//! manifest's records as `exported`; and no leakage between the exported splits (exact copies, and
+//! n-gram overlap with the release's own `[leakage]` settings).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -219,6 +220,54 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                 }
             }
             v.records = m.height() as u64;
+            // Leakage between the exported splits, re-checked with the release's own settings.
+            if let Ok(spec) =
+                serde_json::from_value::<crate::split::LeakageSpec>(rj.spec["leakage"].clone())
+                && spec.enabled
+            {
+                let splits = str_column(&m, "split")?;
+                let mut by_hash: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+                for i in 0..m.height() {
+                    by_hash
+                        .entry(hashes[i].as_str())
+                        .or_default()
+                        .insert(splits[i].as_str());
+                }
+                let exact = by_hash.values().filter(|s| s.len() > 1).count();
+                if exact > 0 {
+                    problem(format!(
+                        "leakage: {exact} exported text(s) appear in more than one split"
+                    ));
+                }
+                let parsed: Vec<Option<ChatmlLine>> = (0..m.height())
+                    .map(|i| {
+                        shard_lines
+                            .get(&shards[i])
+                            .and_then(|l| l.get(lines[i] as usize))
+                            .and_then(|line| serde_json::from_str(line).ok())
+                    })
+                    .collect();
+                let records: Vec<crate::split::LeakRecord<'_>> = (0..m.height())
+                    .filter_map(|i| {
+                        parsed[i].as_ref().map(|rec| crate::split::LeakRecord {
+                            id: &ids[i],
+                            split: &splits[i],
+                            turns: rec
+                                .messages
+                                .iter()
+                                .filter(|x| x.role != "system")
+                                .map(|x| x.content.as_str())
+                                .collect(),
+                        })
+                    })
+                    .collect();
+                for p in crate::split::ngram_pairs(&records, &[], &spec) {
+                    problem(format!(
+                        "leakage between exported splits: {} ({}) and {} ({}): {}",
+                        p.record_a, p.split_a, p.record_b, p.split_b, p.detail
+                    ));
+                }
+            }
         }
     }
 

@@ -45,6 +45,8 @@ name = "real"
 version = "1"
 [dedup]
 max_removal_rate = 0.9
+[leakage]
+policy = "drop-from-train"
 [[source]]
 name = "a"
 family = "counselling_qa"

@@ -1,0 +1,616 @@
+//! Leakage stage: cross-split and benchmark contamination among the records still `kept`.
+//!
+//! Kinds of leaked pairs (record in `train` vs record in `validation`/`test`, and validation vs
+//! test):
+//! - `exact`: the same `text_hash` in two splits (exact dedup leaves these alone on purpose);
+//! - `near`: a near-duplicate pair across splits, from the near-dedup stage;
+//! - `ngram`: shared hashed word n-grams (default 13) of the normalised text of the user and
+//!   assistant turns (system prompts are shared templates), counted per conversation and per turn. A pair counts only above a minimum overlap: at least
+//!   `min_shared` shared n-grams **and** at least `min_fraction` of the smaller record's n-grams
+//!   (per turn: `turn_min_shared` and `turn_min_fraction` of the smaller turn's). N-grams found in
+//!   `stop_df` or more records of the corpus are stock phrases (sign-offs, greetings) and never
+//!   count. On the real ESConv splits, clean train/test pairs share at most ~2 13-grams in one
+//!   turn and ~6 in a conversation, which the defaults sit well above.
+//! - `eval_set`: n-gram overlap of a train record with an external evaluation set.
+//!
+//! Resolution (`policy`): `fail` (default: pairs stay, the `leakage_pairs` gate fails),
+//! `drop-from-train` (the train side gets status `leakage`), `drop-from-eval` (the
+//! validation/test side; for external sets the train side). Reads `record_id`, `split`, `status`,
+//! `text_hash`, `messages`; updates `status` and `reason`. Materialises the messages.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::error::{PolarsContext, Result};
+use crate::normalize::for_each_token;
+use crate::schema::{messages_of, str_column, str_values};
+
+/// `[leakage]` in the spec.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeakageSpec {
+    /// Run the leakage stage. Default `true`.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// N-gram size in words. Default 13.
+    #[serde(default = "d_ngram")]
+    pub ngram: usize,
+    /// Conversation level: minimum shared n-grams. Default 10.
+    #[serde(default = "d_min_shared")]
+    pub min_shared: usize,
+    /// Conversation level: minimum share of the smaller record's n-grams. Default 0.02.
+    #[serde(default = "d_min_fraction")]
+    pub min_fraction: f64,
+    /// Turn level: minimum shared n-grams. Default 10 (about 22 identical consecutive words: one
+    /// reused sentence, such as a supporter's own stock line, stays below it).
+    #[serde(default = "d_turn_min_shared")]
+    pub turn_min_shared: usize,
+    /// Turn level: minimum share of the smaller turn's n-grams. Default 0.5.
+    #[serde(default = "d_turn_min_fraction")]
+    pub turn_min_fraction: f64,
+    /// N-grams present in at least this many records are stock phrases and ignored. Default 5.
+    #[serde(default = "d_stop_df")]
+    pub stop_df: usize,
+    /// `fail` (default), `drop-from-train`, `drop-from-eval`.
+    #[serde(default)]
+    pub policy: Policy,
+    /// External evaluation sets (paths, globs or URIs of JSONL/Parquet with `messages` or `text`).
+    #[serde(default)]
+    pub eval_sets: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn d_ngram() -> usize {
+    13
+}
+fn d_min_shared() -> usize {
+    10
+}
+fn d_min_fraction() -> f64 {
+    0.02
+}
+fn d_turn_min_shared() -> usize {
+    10
+}
+fn d_turn_min_fraction() -> f64 {
+    0.5
+}
+fn d_stop_df() -> usize {
+    5
+}
+
+impl Default for LeakageSpec {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            ngram: d_ngram(),
+            min_shared: d_min_shared(),
+            min_fraction: d_min_fraction(),
+            turn_min_shared: d_turn_min_shared(),
+            turn_min_fraction: d_turn_min_fraction(),
+            stop_df: d_stop_df(),
+            policy: Policy::Fail,
+            eval_sets: Vec::new(),
+        }
+    }
+}
+
+/// What to do with leaked pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    #[default]
+    Fail,
+    DropFromTrain,
+    DropFromEval,
+}
+
+/// One record as the detector sees it.
+pub struct LeakRecord<'a> {
+    pub id: &'a str,
+    pub split: &'a str,
+    pub turns: Vec<&'a str>,
+}
+
+/// One leaked pair.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pair {
+    pub record_a: String,
+    pub record_b: String,
+    pub split_a: String,
+    pub split_b: String,
+    pub kind: String,
+    /// Shared n-grams (n-gram kinds), 1.0/similarity for exact/near.
+    pub overlap: f64,
+    pub detail: String,
+}
+
+fn split_rank(s: &str) -> u8 {
+    match s {
+        "train" => 0,
+        "validation" => 1,
+        "test" => 2,
+        _ => 3,
+    }
+}
+
+/// Hashed word n-grams of one text (sorted, unique).
+fn ngrams(text: &str, n: usize) -> Vec<u64> {
+    let mut toks = Vec::new();
+    for_each_token(text, |t| toks.push(xxh3_64(t.as_bytes())));
+    if toks.len() < n {
+        return Vec::new();
+    }
+    let mut out: Vec<u64> = toks
+        .windows(n)
+        .map(|w| {
+            w.iter()
+                .fold(0u64, |h, &t| crate::dedup::minhash::mix64(h ^ t))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// N-gram leakage among `records` (train vs validation/test, validation vs test) and against
+/// external `eval` records. Pure: the build and `verify` call it alike.
+pub fn ngram_pairs(
+    records: &[LeakRecord<'_>],
+    eval: &[LeakRecord<'_>],
+    spec: &LeakageSpec,
+) -> Vec<Pair> {
+    // Per record: per-turn n-grams and the conversation's set.
+    let grams: Vec<(Vec<Vec<u64>>, Vec<u64>)> = records
+        .par_iter()
+        .chain(eval.par_iter())
+        .map(|r| {
+            let turns: Vec<Vec<u64>> = r.turns.iter().map(|t| ngrams(t, spec.ngram)).collect();
+            let joined = r.turns.join("\n");
+            (turns, ngrams(&joined, spec.ngram))
+        })
+        .collect();
+    let all: Vec<&LeakRecord<'_>> = records.iter().chain(eval.iter()).collect();
+    let n_local = records.len();
+    // Document frequency over the corpus (external sets included): stock phrases.
+    let mut df: HashMap<u64, u32> = HashMap::new();
+    for (_, conv) in &grams {
+        for g in conv {
+            *df.entry(*g).or_default() += 1;
+        }
+    }
+    let stop = |g: &u64| df.get(g).copied().unwrap_or(0) as usize >= spec.stop_df;
+    // Index of every non-train record: n-gram -> (record, turn or u32::MAX for the conversation).
+    let mut index: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
+    for (i, r) in all.iter().enumerate() {
+        let external = i >= n_local;
+        if r.split == "train" && !external {
+            continue;
+        }
+        for g in grams[i].1.iter().filter(|g| !stop(g)) {
+            index.entry(*g).or_default().push((i as u32, u32::MAX));
+        }
+        for (t, tg) in grams[i].0.iter().enumerate() {
+            for g in tg.iter().filter(|g| !stop(g)) {
+                index.entry(*g).or_default().push((i as u32, t as u32));
+            }
+        }
+    }
+    let mut found: BTreeMap<(u32, u32), Pair> = BTreeMap::new();
+    let candidates: Vec<Pair> = (0..n_local)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let a = all[i];
+            let mut out = Vec::new();
+            // Conversation level.
+            let mut shared: HashMap<u32, usize> = HashMap::new();
+            for g in grams[i].1.iter().filter(|g| !stop(g)) {
+                if let Some(hits) = index.get(g) {
+                    for &(j, t) in hits {
+                        if t == u32::MAX && j as usize != i {
+                            *shared.entry(j).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let mut keys: Vec<_> = shared.into_iter().collect();
+            keys.sort_unstable();
+            for (j, n) in keys {
+                let b = all[j as usize];
+                let external = j as usize >= n_local;
+                if !external && split_rank(a.split) >= split_rank(b.split) {
+                    continue;
+                }
+                let smaller = grams[i].1.len().min(grams[j as usize].1.len()).max(1);
+                let frac = n as f64 / smaller as f64;
+                if n >= spec.min_shared && frac >= spec.min_fraction {
+                    out.push((
+                        j,
+                        Pair {
+                            record_a: a.id.to_string(),
+                            record_b: b.id.to_string(),
+                            split_a: a.split.to_string(),
+                            split_b: b.split.to_string(),
+                            kind: if external {
+                                "eval_set".into()
+                            } else {
+                                "ngram".into()
+                            },
+                            overlap: n as f64,
+                            detail: format!(
+                                "{n} shared {}-grams ({:.1}% of the smaller record)",
+                                spec.ngram,
+                                100.0 * frac
+                            ),
+                        },
+                    ));
+                }
+            }
+            // Turn level: one long shared turn counts even when the rest differs.
+            for tg in &grams[i].0 {
+                let mut per: HashMap<(u32, u32), usize> = HashMap::new();
+                for g in tg.iter().filter(|g| !stop(g)) {
+                    if let Some(hits) = index.get(g) {
+                        for &(j, t) in hits {
+                            if t != u32::MAX && j as usize != i {
+                                *per.entry((j, t)).or_default() += 1;
+                            }
+                        }
+                    }
+                }
+                let mut keys: Vec<_> = per.into_iter().collect();
+                keys.sort_unstable();
+                for ((j, t), n) in keys {
+                    let b = all[j as usize];
+                    let external = j as usize >= n_local;
+                    if !external && split_rank(a.split) >= split_rank(b.split) {
+                        continue;
+                    }
+                    let smaller = tg.len().min(grams[j as usize].0[t as usize].len()).max(1);
+                    let frac = n as f64 / smaller as f64;
+                    if n >= spec.turn_min_shared && frac >= spec.turn_min_fraction {
+                        out.push((
+                            j,
+                            Pair {
+                                record_a: a.id.to_string(),
+                                record_b: b.id.to_string(),
+                                split_a: a.split.to_string(),
+                                split_b: b.split.to_string(),
+                                kind: if external {
+                                    "eval_set".into()
+                                } else {
+                                    "ngram_turn".into()
+                                },
+                                overlap: n as f64,
+                                detail: format!(
+                                    "a turn shares {n} {}-grams ({:.0}% of the smaller turn)",
+                                    spec.ngram,
+                                    100.0 * frac
+                                ),
+                            },
+                        ));
+                    }
+                }
+            }
+            out.into_iter().map(move |(j, p)| (i as u32, j, p))
+        })
+        .map(|(_, _, p)| p)
+        .collect();
+    // One pair per (a, b): the conversation-level finding wins over a turn-level one.
+    let id_index: HashMap<&str, u32> = all
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id, i as u32))
+        .collect();
+    for p in candidates {
+        let key = (id_index[p.record_a.as_str()], id_index[p.record_b.as_str()]);
+        found
+            .entry(key)
+            .and_modify(|q| {
+                if q.kind == "ngram_turn" && p.kind != "ngram_turn" {
+                    *q = p.clone();
+                }
+            })
+            .or_insert(p);
+    }
+    found.into_values().collect()
+}
+
+/// What the leakage stage did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LeakageReport {
+    pub enabled: bool,
+    pub policy: String,
+    /// Pairs found, by kind.
+    pub found: BTreeMap<String, u64>,
+    /// Pairs left unresolved (what the gate checks).
+    pub pairs: u64,
+    /// Records removed by the policy.
+    pub dropped: u64,
+    /// Pairs per "split_a×split_b".
+    pub matrix: BTreeMap<String, u64>,
+}
+
+/// Apply the leakage stage. `near_cross` is the near stage's cross-split pairs table; `eval` are
+/// the external evaluation records (id, texts).
+#[tracing::instrument(skip_all, fields(stage = "leakage", rows = df.height()))]
+pub fn apply(
+    df: DataFrame,
+    near_cross: &DataFrame,
+    eval: &[(String, Vec<String>)],
+    spec: &LeakageSpec,
+) -> Result<(DataFrame, LeakageReport, DataFrame)> {
+    let mut report = LeakageReport {
+        enabled: spec.enabled,
+        policy: serde_json::to_value(spec.policy)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut df = df;
+    if spec.enabled {
+        let ids = str_column(&df, "record_id")?;
+        let splits = str_column(&df, "split")?;
+        let status = str_column(&df, "status")?;
+        let hashes = str_column(&df, "text_hash")?;
+        let messages = messages_of(&df)?;
+        let kept: Vec<usize> = (0..df.height()).filter(|&i| status[i] == "kept").collect();
+        // Exact.
+        let mut by_hash: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &i in &kept {
+            by_hash.entry(hashes[i].as_str()).or_default().push(i);
+        }
+        for group in by_hash.values() {
+            for &a in group {
+                for &b in group {
+                    if split_rank(&splits[a]) < split_rank(&splits[b]) {
+                        pairs.push(Pair {
+                            record_a: ids[a].clone(),
+                            record_b: ids[b].clone(),
+                            split_a: splits[a].clone(),
+                            split_b: splits[b].clone(),
+                            kind: "exact".into(),
+                            overlap: 1.0,
+                            detail: "same normalised text".into(),
+                        });
+                    }
+                }
+            }
+        }
+        // Near, from the near stage.
+        if near_cross.height() > 0 {
+            let (ra, rb) = (
+                str_column(near_cross, "record_a")?,
+                str_column(near_cross, "record_b")?,
+            );
+            let (sa, sb) = (
+                str_column(near_cross, "split_a")?,
+                str_column(near_cross, "split_b")?,
+            );
+            let sim = near_cross
+                .column("similarity")
+                .ctx("similarity")?
+                .f64()
+                .ctx("similarity")?
+                .iter()
+                .map(Option::unwrap_or_default)
+                .collect::<Vec<_>>();
+            for i in 0..near_cross.height() {
+                let (a, b, x, y) = if split_rank(&sa[i]) <= split_rank(&sb[i]) {
+                    (&ra[i], &rb[i], &sa[i], &sb[i])
+                } else {
+                    (&rb[i], &ra[i], &sb[i], &sa[i])
+                };
+                pairs.push(Pair {
+                    record_a: a.clone(),
+                    record_b: b.clone(),
+                    split_a: x.clone(),
+                    split_b: y.clone(),
+                    kind: "near".into(),
+                    overlap: sim[i],
+                    detail: format!("near-duplicate (similarity {:.3})", sim[i]),
+                });
+            }
+        }
+        // N-grams.
+        let recs: Vec<LeakRecord<'_>> = kept
+            .iter()
+            .map(|&i| LeakRecord {
+                id: &ids[i],
+                split: &splits[i],
+                // System prompts are templates shared by design, not leaked content.
+                turns: messages[i]
+                    .iter()
+                    .filter(|m| m.role != "system")
+                    .map(|m| m.content.as_str())
+                    .collect(),
+            })
+            .collect();
+        let ext: Vec<LeakRecord<'_>> = eval
+            .iter()
+            .map(|(id, t)| LeakRecord {
+                id,
+                split: "eval_set",
+                turns: t.iter().map(String::as_str).collect(),
+            })
+            .collect();
+        let covered: BTreeSet<(String, String)> = pairs
+            .iter()
+            .map(|p| (p.record_a.clone(), p.record_b.clone()))
+            .collect();
+        for p in ngram_pairs(&recs, &ext, spec) {
+            if !covered.contains(&(p.record_a.clone(), p.record_b.clone())) {
+                pairs.push(p);
+            }
+        }
+        pairs.sort_by(|x, y| {
+            (&x.record_a, &x.record_b, &x.kind).cmp(&(&y.record_a, &y.record_b, &y.kind))
+        });
+        pairs.dedup_by(|x, y| x.record_a == y.record_a && x.record_b == y.record_b);
+
+        // Resolution.
+        let row_of: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut new_status = status.clone();
+        let mut reason = str_values(&df, "reason")?;
+        for p in &pairs {
+            *report.found.entry(p.kind.clone()).or_default() += 1;
+            *report
+                .matrix
+                .entry(format!("{}×{}", p.split_a, p.split_b))
+                .or_default() += 1;
+            let (drop, other, other_split) = match spec.policy {
+                Policy::Fail => (None, "", ""),
+                Policy::DropFromTrain => {
+                    (Some(&p.record_a), p.record_b.as_str(), p.split_b.as_str())
+                }
+                Policy::DropFromEval if p.kind == "eval_set" => {
+                    (Some(&p.record_a), p.record_b.as_str(), p.split_b.as_str())
+                }
+                Policy::DropFromEval => {
+                    (Some(&p.record_b), p.record_a.as_str(), p.split_a.as_str())
+                }
+            };
+            match drop.and_then(|id| row_of.get(id.as_str())) {
+                Some(&row) if new_status[row] == "kept" => {
+                    new_status[row] = "leakage".into();
+                    reason[row] = Some(format!(
+                        "leaks into {other_split}: {other} ({}: {})",
+                        p.kind, p.detail
+                    ));
+                    report.dropped += 1;
+                }
+                Some(_) => {}
+                None => report.pairs += 1,
+            }
+        }
+        df.with_column(Column::new("status".into(), new_status))
+            .ctx("status")?;
+        df.with_column(Column::new("reason".into(), reason))
+            .ctx("reason")?;
+        tracing::info!(
+            pairs = pairs.len(),
+            unresolved = report.pairs,
+            dropped = report.dropped,
+            "leakage"
+        );
+    }
+    let table = df!(
+        "record_a" => pairs.iter().map(|p| p.record_a.as_str()).collect::<Vec<_>>(),
+        "record_b" => pairs.iter().map(|p| p.record_b.as_str()).collect::<Vec<_>>(),
+        "split_a" => pairs.iter().map(|p| p.split_a.as_str()).collect::<Vec<_>>(),
+        "split_b" => pairs.iter().map(|p| p.split_b.as_str()).collect::<Vec<_>>(),
+        "kind" => pairs.iter().map(|p| p.kind.as_str()).collect::<Vec<_>>(),
+        "overlap" => pairs.iter().map(|p| p.overlap).collect::<Vec<_>>(),
+        "detail" => pairs.iter().map(|p| p.detail.as_str()).collect::<Vec<_>>(),
+    )
+    .ctx("leakage pairs table")?;
+    Ok((df, report, table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(prefix: &str, n: usize) -> String {
+        (0..n)
+            .map(|i| format!("{prefix}{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_long_shared_turn_counts_and_stock_phrases_do_not() {
+        let spec = LeakageSpec::default();
+        let shared = words("s", 40);
+        // Long enough elsewhere that the conversation-level share stays under 2%.
+        let (t1, t2) = (words("a", 800), words("b", 800));
+        let (e1, e2) = (words("c", 800), words("d", 800));
+        let recs = [
+            LeakRecord {
+                id: "train/1",
+                split: "train",
+                turns: vec![&t1, &shared, &t2],
+            },
+            LeakRecord {
+                id: "test/1",
+                split: "test",
+                turns: vec![&e1, &shared, &e2],
+            },
+        ];
+        let pairs = ngram_pairs(&recs, &[], &spec);
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        assert_eq!(
+            (
+                pairs[0].record_a.as_str(),
+                pairs[0].record_b.as_str(),
+                pairs[0].kind.as_str()
+            ),
+            ("train/1", "test/1", "ngram_turn")
+        );
+
+        // The same 40 words in many records are a stock phrase: nothing is reported.
+        let others: Vec<String> = (0..6)
+            .map(|k| format!("{} {shared}", words(&format!("x{k}_"), 30)))
+            .collect();
+        let mut many: Vec<LeakRecord<'_>> = recs.into_iter().collect();
+        for (k, o) in others.iter().enumerate() {
+            many.push(LeakRecord {
+                id: Box::leak(format!("other/{k}").into_boxed_str()),
+                split: "train",
+                turns: vec![o],
+            });
+        }
+        assert!(ngram_pairs(&many, &[], &spec).is_empty());
+    }
+
+    #[test]
+    fn validation_and_test_are_checked_against_each_other_but_train_pairs_are_not() {
+        let spec = LeakageSpec::default();
+        let same = words("w", 300);
+        let recs = [
+            LeakRecord {
+                id: "a",
+                split: "train",
+                turns: vec![&same],
+            },
+            LeakRecord {
+                id: "b",
+                split: "train",
+                turns: vec![&same],
+            },
+            LeakRecord {
+                id: "c",
+                split: "validation",
+                turns: vec![&same],
+            },
+            LeakRecord {
+                id: "d",
+                split: "test",
+                turns: vec![&same],
+            },
+        ];
+        let pairs: Vec<(String, String)> = ngram_pairs(&recs, &[], &spec)
+            .into_iter()
+            .map(|p| (p.record_a, p.record_b))
+            .collect();
+        assert!(
+            pairs.contains(&("a".into(), "c".into())) && pairs.contains(&("c".into(), "d".into()))
+        );
+        assert!(
+            !pairs.contains(&("a".into(), "b".into())),
+            "same split is dedup's business"
+        );
+    }
+}
