@@ -93,6 +93,12 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     drop(convs);
     put_parquet(storage, &run.join("01_load.parquet"), &mut frame)?;
 
+    // Splits: assigned by fractions, one near-duplicate cluster (and group) per split, when asked.
+    if plan.split.assign.is_some() {
+        let clusters = crate::dedup::global_clusters(&frame, &plan.dedup.near)?;
+        frame = crate::split::assign(frame, &clusters, &plan.split)?;
+    }
+
     // Dedup: exact, then near.
     let (mut staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
     put_parquet(storage, &run.join("02_dedup_exact.parquet"), &mut staged)?;

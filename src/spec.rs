@@ -29,6 +29,9 @@ pub struct Spec {
     /// `[export]`: shard sizes and compression.
     #[serde(default)]
     pub export: ExportSpec,
+    /// `[split]`: keep the sources' splits (default) or assign them by fractions (see `split.rs`).
+    #[serde(default)]
+    pub split: crate::split::SplitSpec,
     /// `[leakage]`: cross-split and benchmark contamination (see `split.rs`).
     #[serde(default)]
     pub leakage: crate::split::LeakageSpec,
@@ -538,6 +541,7 @@ pub struct Plan {
     pub output: String,
     pub sources: Vec<SourcePlan>,
     pub dedup: DedupSpec,
+    pub split: crate::split::SplitSpec,
     pub leakage: crate::split::LeakageSpec,
     pub pii: crate::pii::PiiSpec,
     pub export: ExportSpec,
@@ -851,6 +855,13 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             message,
         });
     }
+    if let Err(message) = spec.split.validate() {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "split.assign".into(),
+            message,
+        });
+    }
     let l = &spec.leakage;
     if l.ngram == 0
         || l.stop_df < 2
@@ -895,6 +906,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         output,
         sources,
         dedup: spec.dedup,
+        split: spec.split,
         leakage: crate::split::LeakageSpec {
             eval_sets: spec
                 .leakage

@@ -101,6 +101,122 @@ impl Default for LeakageSpec {
     }
 }
 
+/// `[split]` in the spec: assign splits instead of keeping the sources' own.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitSpec {
+    /// Fractions, e.g. `{ train = 0.8, validation = 0.1, test = 0.1 }` (they must add up to 1).
+    /// Absent: every record keeps the split its source gives it.
+    pub assign: Option<BTreeMap<String, f64>>,
+    /// A metadata field (see `[source.columns] metadata`) whose value groups records that must
+    /// share a split (a client, a transcript, a question id), joined with the near-duplicate
+    /// cluster.
+    pub group: Option<String>,
+    /// Seed of the assignment. Default 0.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl SplitSpec {
+    /// Check the fractions; `Err` is the message.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let Some(a) = &self.assign else { return Ok(()) };
+        for (k, v) in a {
+            if !matches!(k.as_str(), "train" | "validation" | "test") || !(0.0..=1.0).contains(v) {
+                return Err(format!(
+                    "`{k} = {v}`: use train, validation, test with fractions in 0..=1"
+                ));
+            }
+        }
+        let sum: f64 = a.values().sum();
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(format!("fractions add up to {sum}, not 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Assign splits by fractions, deterministically, so that every near-duplicate cluster (and
+/// every value of the group field) lands in one split: components of "same cluster or same group
+/// value" are hashed (seeded xxh3 of the component's smallest record_id) into [0, 1) and cut by
+/// the fractions in the order train, validation, test. `clusters[i]` is row i's cluster
+/// representative. Reads `record_id`, `metadata`; replaces `split`.
+pub fn assign(df: DataFrame, clusters: &[String], spec: &SplitSpec) -> Result<DataFrame> {
+    let Some(fractions) = &spec.assign else {
+        return Ok(df);
+    };
+    let ids = str_column(&df, "record_id")?;
+    let n = ids.len();
+    let pos: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    let union = |p: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (find(p, a), find(p, b));
+        if ra != rb {
+            p[ra.max(rb)] = ra.min(rb);
+        }
+    };
+    for (i, rep) in clusters.iter().enumerate() {
+        if let Some(&j) = pos.get(rep.as_str()) {
+            union(&mut parent, i, j);
+        }
+    }
+    if let Some(field) = &spec.group {
+        let meta = str_values(&df, "metadata")?;
+        let mut first: HashMap<String, usize> = HashMap::new();
+        for (i, m) in meta.iter().enumerate() {
+            let value = m
+                .as_deref()
+                .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+                .and_then(|v| v.get(field).cloned())
+                .filter(|v| !v.is_null());
+            if let Some(v) = value {
+                let j = *first.entry(v.to_string()).or_insert(i);
+                union(&mut parent, i, j);
+            }
+        }
+    }
+    // The component's key: its smallest record id.
+    let mut key: HashMap<usize, &str> = HashMap::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        let e = key.entry(r).or_insert(ids[i].as_str());
+        if ids[i].as_str() < *e {
+            *e = ids[i].as_str();
+        }
+    }
+    let t = fractions.get("train").copied().unwrap_or(0.0);
+    let v = fractions.get("validation").copied().unwrap_or(0.0);
+    let split: Vec<&str> = (0..n)
+        .map(|i| {
+            let k = key[&find(&mut parent, i)];
+            let u = (xxhash_rust::xxh3::xxh3_64_with_seed(k.as_bytes(), spec.seed) >> 11) as f64
+                / (1u64 << 53) as f64;
+            if u < t {
+                "train"
+            } else if u < t + v {
+                "validation"
+            } else {
+                "test"
+            }
+        })
+        .collect();
+    let mut df = df;
+    df.with_column(Column::new("split".into(), split))
+        .ctx("split")?;
+    Ok(df)
+}
+
 /// What to do with leaked pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]

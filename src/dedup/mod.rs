@@ -374,3 +374,39 @@ pub fn near(df: DataFrame, spec: &NearSpec) -> Result<(DataFrame, NearOutput)> {
         },
     ))
 }
+
+/// Near-duplicate clusters over all rows regardless of split (for split assignment): the
+/// representative's `record_id` for every row, singletons included. Same kernels and settings as
+/// [`near`], one group.
+pub fn global_clusters(df: &DataFrame, spec: &NearSpec) -> Result<Vec<String>> {
+    let n = df.height();
+    let ids = str_column(df, "record_id")?;
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
+    let messages = messages_of(df)?;
+    let hasher = minhash::MinHasher::new(spec.num_perm, spec.ngram, spec.seed);
+    let shingles: Vec<Vec<u32>> = order
+        .par_iter()
+        .map(|&row| hasher.shingles(messages[row].iter().map(|m| m.content.as_str())))
+        .collect();
+    let eligible: Vec<bool> = shingles.iter().map(|s| !s.is_empty()).collect();
+    let mut sigs = vec![0u32; n * spec.num_perm];
+    sigs.par_chunks_mut(spec.num_perm)
+        .zip(shingles.par_iter())
+        .for_each(|(out, s)| hasher.signature_into(s, out));
+    let c = lsh::cluster(
+        &sigs,
+        spec.num_perm,
+        spec.banding(),
+        &eligible,
+        &vec![0; n],
+        &lsh::Verify::Estimate,
+        spec.cut(),
+        usize::MAX,
+    );
+    let mut reps = vec![String::new(); n];
+    for k in 0..n {
+        reps[order[k]] = ids[order[c.rep[k] as usize]].clone();
+    }
+    Ok(reps)
+}

@@ -8,4 +8,5 @@ mod pii;
 mod real_data;
 mod s3;
 mod spec_errors;
+mod split_assign;
 mod verify;
