@@ -188,11 +188,11 @@ pub fn assign(df: DataFrame, clusters: &[String], spec: &SplitSpec) -> Result<Da
     }
     // The component's key: its smallest record id.
     let mut key: HashMap<usize, &str> = HashMap::new();
-    for i in 0..n {
+    for (i, id) in ids.iter().enumerate() {
         let r = find(&mut parent, i);
-        let e = key.entry(r).or_insert(ids[i].as_str());
-        if ids[i].as_str() < *e {
-            *e = ids[i].as_str();
+        let e = key.entry(r).or_insert(id.as_str());
+        if id.as_str() < *e {
+            *e = id.as_str();
         }
     }
     let t = fractions.get("train").copied().unwrap_or(0.0);
