@@ -256,6 +256,19 @@ fn split_rank(s: &str) -> u8 {
     }
 }
 
+/// A pair from two records' views.
+fn pair(a: &LeakRecord<'_>, b: &LeakRecord<'_>, kind: &str, overlap: f64, detail: String) -> Pair {
+    Pair {
+        record_a: a.id.to_string(),
+        record_b: b.id.to_string(),
+        split_a: a.split.to_string(),
+        split_b: b.split.to_string(),
+        kind: kind.to_string(),
+        overlap,
+        detail,
+    }
+}
+
 /// Hashed word n-grams of one text (sorted, unique).
 fn ngrams(text: &str, n: usize) -> Vec<u64> {
     let mut toks = Vec::new();
@@ -346,26 +359,13 @@ pub fn ngram_pairs(
                 let smaller = grams[i].1.len().min(grams[j as usize].1.len()).max(1);
                 let frac = n as f64 / smaller as f64;
                 if n >= spec.min_shared && frac >= spec.min_fraction {
-                    out.push((
-                        j,
-                        Pair {
-                            record_a: a.id.to_string(),
-                            record_b: b.id.to_string(),
-                            split_a: a.split.to_string(),
-                            split_b: b.split.to_string(),
-                            kind: if external {
-                                "eval_set".into()
-                            } else {
-                                "ngram".into()
-                            },
-                            overlap: n as f64,
-                            detail: format!(
-                                "{n} shared {}-grams ({:.1}% of the smaller record)",
-                                spec.ngram,
-                                100.0 * frac
-                            ),
-                        },
-                    ));
+                    let kind = if external { "eval_set" } else { "ngram" };
+                    let detail = format!(
+                        "{n} shared {}-grams ({:.1}% of the smaller record)",
+                        spec.ngram,
+                        100.0 * frac
+                    );
+                    out.push((j, pair(a, b, kind, n as f64, detail)));
                 }
             }
             // Turn level: one long shared turn counts even when the rest differs.
@@ -391,26 +391,13 @@ pub fn ngram_pairs(
                     let smaller = tg.len().min(grams[j as usize].0[t as usize].len()).max(1);
                     let frac = n as f64 / smaller as f64;
                     if n >= spec.turn_min_shared && frac >= spec.turn_min_fraction {
-                        out.push((
-                            j,
-                            Pair {
-                                record_a: a.id.to_string(),
-                                record_b: b.id.to_string(),
-                                split_a: a.split.to_string(),
-                                split_b: b.split.to_string(),
-                                kind: if external {
-                                    "eval_set".into()
-                                } else {
-                                    "ngram_turn".into()
-                                },
-                                overlap: n as f64,
-                                detail: format!(
-                                    "a turn shares {n} {}-grams ({:.0}% of the smaller turn)",
-                                    spec.ngram,
-                                    100.0 * frac
-                                ),
-                            },
-                        ));
+                        let kind = if external { "eval_set" } else { "ngram_turn" };
+                        let detail = format!(
+                            "a turn shares {n} {}-grams ({:.0}% of the smaller turn)",
+                            spec.ngram,
+                            100.0 * frac
+                        );
+                        out.push((j, pair(a, b, kind, n as f64, detail)));
                     }
                 }
             }

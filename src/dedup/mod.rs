@@ -205,27 +205,13 @@ pub fn near(df: DataFrame, spec: &NearSpec) -> Result<(DataFrame, NearOutput)> {
         // Key order: priority, then record_id. Index k of the kernels = order[k].
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| prio[a].cmp(&prio[b]).then_with(|| ids[a].cmp(&ids[b])));
-        let messages = messages_of(&df)?;
-        let hasher = minhash::MinHasher::new(spec.num_perm, spec.ngram, spec.seed);
-        let shingles: Vec<Vec<u32>> = order
-            .par_iter()
-            .map(|&row| {
-                if status[row] == "kept" {
-                    hasher.shingles(messages[row].iter().map(|m| m.content.as_str()))
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
+        let (shingles, sigs) =
+            shingles_and_signatures(&df, &order, spec, |row| status[row] == "kept")?;
         let eligible: Vec<bool> = order
             .iter()
             .zip(&shingles)
             .map(|(&row, s)| status[row] == "kept" && !s.is_empty())
             .collect();
-        let mut sigs = vec![0u32; n * spec.num_perm];
-        sigs.par_chunks_mut(spec.num_perm)
-            .zip(shingles.par_iter())
-            .for_each(|(out, s)| hasher.signature_into(s, out));
         let split_codes: BTreeMap<&str, u32> = splits
             .iter()
             .map(String::as_str)
@@ -375,6 +361,32 @@ pub fn near(df: DataFrame, spec: &NearSpec) -> Result<(DataFrame, NearOutput)> {
     ))
 }
 
+/// Shingle sets and flat signatures of the rows in `order` (rows `take` rejects get none).
+fn shingles_and_signatures(
+    df: &DataFrame,
+    order: &[usize],
+    spec: &NearSpec,
+    take: impl Fn(usize) -> bool + Sync,
+) -> Result<(Vec<Vec<u32>>, Vec<u32>)> {
+    let messages = messages_of(df)?;
+    let hasher = minhash::MinHasher::new(spec.num_perm, spec.ngram, spec.seed);
+    let shingles: Vec<Vec<u32>> = order
+        .par_iter()
+        .map(|&row| {
+            if take(row) {
+                hasher.shingles(messages[row].iter().map(|m| m.content.as_str()))
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mut sigs = vec![0u32; order.len() * spec.num_perm];
+    sigs.par_chunks_mut(spec.num_perm)
+        .zip(shingles.par_iter())
+        .for_each(|(out, s)| hasher.signature_into(s, out));
+    Ok((shingles, sigs))
+}
+
 /// Near-duplicate clusters over all rows regardless of split (for split assignment): the
 /// representative's `record_id` for every row, singletons included. Same kernels and settings as
 /// [`near`], one group.
@@ -383,17 +395,8 @@ pub fn global_clusters(df: &DataFrame, spec: &NearSpec) -> Result<Vec<String>> {
     let ids = str_column(df, "record_id")?;
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
-    let messages = messages_of(df)?;
-    let hasher = minhash::MinHasher::new(spec.num_perm, spec.ngram, spec.seed);
-    let shingles: Vec<Vec<u32>> = order
-        .par_iter()
-        .map(|&row| hasher.shingles(messages[row].iter().map(|m| m.content.as_str())))
-        .collect();
+    let (shingles, sigs) = shingles_and_signatures(df, &order, spec, |_| true)?;
     let eligible: Vec<bool> = shingles.iter().map(|s| !s.is_empty()).collect();
-    let mut sigs = vec![0u32; n * spec.num_perm];
-    sigs.par_chunks_mut(spec.num_perm)
-        .zip(shingles.par_iter())
-        .for_each(|(out, s)| hasher.signature_into(s, out));
     let c = lsh::cluster(
         &sigs,
         spec.num_perm,
