@@ -21,6 +21,9 @@ use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutMode, PutOptions,
 
 use crate::error::{Error, Result};
 
+/// Objects larger than this are uploaded in parts.
+pub const MULTIPART_THRESHOLD: usize = 32 << 20;
+
 /// A resolved location: a store, a path inside it, and the URI for messages.
 #[derive(Clone)]
 pub struct Location {
@@ -315,15 +318,27 @@ impl Storage {
         }
     }
 
-    /// Write an object whole (atomic: readers see the old object or the new one).
+    /// Write an object (atomic: readers see the old object or the new one). Objects above
+    /// [`MULTIPART_THRESHOLD`] go up by multipart upload in 16 MiB parts (S3 caps a single put
+    /// at 5 GiB and retries a failed part, not the whole object); a failed upload is aborted.
     pub fn put(&self, loc: &Location, bytes: Bytes) -> Result<()> {
-        self.rt
-            .block_on(loc.store.put(&loc.path, PutPayload::from_bytes(bytes)))
-            .map(|_| ())
-            .map_err(|source| Error::Storage {
-                uri: loc.uri.clone(),
-                source,
-            })
+        let err = |source| Error::Storage {
+            uri: loc.uri.clone(),
+            source,
+        };
+        if bytes.len() <= MULTIPART_THRESHOLD || loc.is_local() {
+            return self
+                .rt
+                .block_on(loc.store.put(&loc.path, PutPayload::from_bytes(bytes)))
+                .map(|_| ())
+                .map_err(err);
+        }
+        self.rt.block_on(async {
+            let upload = loc.store.put_multipart(&loc.path).await.map_err(err)?;
+            let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, 16 << 20);
+            writer.put(bytes);
+            writer.finish().await.map(|_| ()).map_err(err)
+        })
     }
 
     /// Write an object only if it does not exist yet. `Ok(false)` when it already existed.

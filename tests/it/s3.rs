@@ -278,3 +278,150 @@ fn rejected_credentials_are_a_clear_tool_error() {
         text(&c.stdout)
     );
 }
+
+#[test]
+fn large_objects_go_up_in_parts() {
+    let Some(ep) = endpoint("TRAINREADY_TEST_S3_ENDPOINT") else {
+        return;
+    };
+    let bucket = format!("tr-multipart-{}", std::process::id());
+    make_bucket(&ep, &bucket);
+    let storage = Storage::with_s3(settings(&ep)).unwrap();
+    let body: Vec<u8> = (0..(40u32 << 20))
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    assert!(body.len() > trainready::storage::MULTIPART_THRESHOLD);
+    let loc = storage.locate(&format!("s3://{bucket}/big.bin")).unwrap();
+    storage.put(&loc, Bytes::from(body.clone())).unwrap();
+    assert_eq!(storage.get(&loc).unwrap().as_ref(), &body[..]);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_moto(port: u16) -> std::process::Child {
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("moto_server (installed by scripts/test)");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    child
+}
+
+#[test]
+fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
+    if endpoint("TRAINREADY_TEST_S3_ENDPOINT").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // One record per shard: ~120 objects to publish, so there is a middle to stop in.
+    let body = std::fs::read_to_string(fixtures().join("release.toml"))
+        .unwrap()
+        .replace("output = \"../out\"\n", "")
+        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()))
+        + "\n[export]\nshard_records = 1\n";
+    let spec = write_spec(tmp.path(), "many.toml", &body);
+    let port = free_port();
+    let ep = format!("http://127.0.0.1:{port}");
+    let mut stopped_mid_publish = false;
+    for attempt in 0..5 {
+        let mut server = start_moto(port);
+        let bucket = format!("tr-stop-{attempt}");
+        make_bucket(&ep, &bucket);
+        let storage = Storage::with_s3(settings(&ep)).unwrap();
+        let prefix = storage
+            .locate(&format!("s3://{bucket}/releases/fixtures/0.1.0"))
+            .unwrap();
+        let build = Command::new(env!("CARGO_BIN_EXE_trainready"))
+            .args([
+                "build",
+                spec.to_str().unwrap(),
+                "-q",
+                "--output",
+                &format!("s3://{bucket}"),
+            ])
+            .env("OVH_S3_ENDPOINT", &ep)
+            .env("OVH_S3_ACCESS_KEY", "test")
+            .env("OVH_S3_SECRET_KEY", "test")
+            .env("TRAINREADY_RETRY_TIMEOUT_SECS", "3")
+            .env("TRAINREADY_MAX_RETRIES", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Stop the server once some shards are up but before release.json.
+        let mut published = false;
+        for _ in 0..4000 {
+            let objects = storage.list_some(&prefix, 1000).unwrap_or_default();
+            if objects
+                .iter()
+                .any(|o| o.location.as_ref().ends_with("release.json"))
+            {
+                published = true;
+                break;
+            }
+            if objects.len() >= 5 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let out = build.wait_with_output().unwrap();
+        if published || out.status.code() == Some(0) {
+            continue; // the publish won the race; try again
+        }
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(&format!("s3://{bucket}/releases/fixtures/0.1.0")),
+            "{}",
+            text(&out.stderr)
+        );
+        stopped_mid_publish = true;
+
+        // The server comes back (moto keeps no state: a fresh bucket); a rerun publishes.
+        let mut server = start_moto(port);
+        make_bucket(&ep, &bucket);
+        let o = Command::new(env!("CARGO_BIN_EXE_trainready"))
+            .args([
+                "build",
+                spec.to_str().unwrap(),
+                "-q",
+                "--output",
+                &format!("s3://{bucket}"),
+            ])
+            .env("OVH_S3_ENDPOINT", &ep)
+            .env("OVH_S3_ACCESS_KEY", "test")
+            .env("OVH_S3_SECRET_KEY", "test")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let v = Command::new(env!("CARGO_BIN_EXE_trainready"))
+            .args(["verify", &format!("s3://{bucket}/releases/fixtures/0.1.0")])
+            .env("OVH_S3_ENDPOINT", &ep)
+            .env("OVH_S3_ACCESS_KEY", "test")
+            .env("OVH_S3_SECRET_KEY", "test")
+            .output()
+            .unwrap();
+        assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+        server.kill().unwrap();
+        let _ = server.wait();
+        break;
+    }
+    assert!(
+        stopped_mid_publish,
+        "could not stop the server in the middle of a publish in 5 attempts"
+    );
+}
