@@ -418,6 +418,42 @@ pub fn warm_up() {
     LazyLock::force(&COMPILED);
 }
 
+/// Detectors whose every match contains a digit (they run on [`digit_windows`] only).
+fn needs_digit(check: Check, kind: Kind) -> bool {
+    !matches!(
+        check,
+        Check::Email | Check::Handle | Check::Url | Check::Domain | Check::Ipv6 | Check::Person
+    ) && kind != Kind::Person
+}
+
+/// Byte ranges around digit runs (80 bytes before, 40 after, on char boundaries), merged.
+fn digit_windows(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let mut j = i;
+            while j < b.len()
+                && (b[j].is_ascii_alphanumeric()
+                    || matches!(b[j], b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'+'))
+            {
+                j += 1;
+            }
+            let s = text.floor_char_boundary(i.saturating_sub(80));
+            let e = text.ceil_char_boundary((j + 40).min(b.len()));
+            match out.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => out.push((s, e)),
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Words that look like names after "I'm", "Hi", "-" but are not.
 const NOT_NAMES: &[&str] = &[
     "I'm",
@@ -625,16 +661,31 @@ pub fn scan(text: &str, known_names: &[String]) -> Vec<Finding> {
     let c = &*COMPILED;
     let mut found: Vec<(usize, usize, Kind)> = Vec::new();
     let features = Features::of(text);
+    // Detectors anchored on digits only need to look around digit runs: windows from 80 bytes
+    // before to 40 after each run, merged. Validators still see the whole text.
+    let digit_windows = if features.digit {
+        digit_windows(text)
+    } else {
+        Vec::new()
+    };
+    let whole = [(0usize, text.len())];
     for (i, d) in c.detectors.iter().enumerate() {
         if !features.allows(d.check, d.kind) {
             continue;
         }
-        for caps in c.regexes[i].captures_iter(text) {
-            let m = (1..caps.len())
-                .find_map(|g| caps.get(g))
-                .unwrap_or_else(|| caps.get(0).expect("invariant: group 0"));
-            if let Some((s, e)) = validate(d.check, text, m.start(), m.end()) {
-                found.push((s, e, d.kind));
+        let windows: &[(usize, usize)] = if needs_digit(d.check, d.kind) {
+            &digit_windows
+        } else {
+            &whole
+        };
+        for &(ws, we) in windows {
+            for caps in c.regexes[i].captures_iter(&text[ws..we]) {
+                let m = (1..caps.len())
+                    .find_map(|g| caps.get(g))
+                    .unwrap_or_else(|| caps.get(0).expect("invariant: group 0"));
+                if let Some((s, e)) = validate(d.check, text, ws + m.start(), ws + m.end()) {
+                    found.push((s, e, d.kind));
+                }
             }
         }
     }
