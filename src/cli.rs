@@ -125,6 +125,24 @@ pub enum Command {
         #[arg(long, default_value = "id")]
         id_field: String,
     },
+    /// Inventory and mapping (runbook step B): every source object with size, sha256, format,
+    /// fields and record count, the coverage matrix and the routing table, without building.
+    ///
+    /// Writes inventory.json and coverage.json to --out (default
+    /// <output>/inventory/<name>-<version>/) and prints a summary. Exit 0; 1 when a required
+    /// family is missing; 2 when a source cannot be read.
+    ///
+    /// Examples:
+    ///   trainready inventory release.toml
+    ///   trainready inventory release.toml --out s3://pixel-data/gdrive/processed/inventory
+    #[command(verbatim_doc_comment)]
+    Inventory {
+        /// The run spec.
+        spec: PathBuf,
+        /// Where to write inventory.json and coverage.json.
+        #[arg(long)]
+        out: Option<String>,
+    },
     /// Access sanity (runbook step A): backend, credential variables (names only), listings,
     /// and an optional create-only write probe. Exit 0 when everything works, 2 otherwise.
     ///
@@ -318,6 +336,59 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
             }
+        }
+        Command::Inventory { spec, out: out_dir } => {
+            let plan = crate::spec::load(&spec, &Overrides::default())?;
+            let storage = crate::storage::Storage::new()?;
+            let (objects, coverage) = crate::coverage::inventory(&storage, &plan)?;
+            let dir = match out_dir {
+                Some(d) => storage.locate(&d)?,
+                None => storage
+                    .locate(&plan.output)?
+                    .join(&format!("inventory/{}-{}", plan.name, plan.version)),
+            };
+            let inv = serde_json::to_value(&objects).expect("invariant: inventory serialises");
+            let cov = serde_json::to_value(&coverage).expect("invariant: coverage serialises");
+            storage.put(
+                &dir.join("inventory.json"),
+                bytes::Bytes::from(crate::pipeline::pretty(&inv)),
+            )?;
+            storage.put(
+                &dir.join("coverage.json"),
+                bytes::Bytes::from(crate::pipeline::pretty(&cov)),
+            )?;
+            let mut text = String::new();
+            for o in &objects {
+                text.push_str(&format!(
+                    "{:<22} {:<26} {:>7} records ({} rejected) {:>9} bytes {} {}\n",
+                    o.source,
+                    o.family,
+                    o.records,
+                    o.rejected,
+                    o.bytes,
+                    &o.sha256[..12],
+                    o.uri
+                ));
+            }
+            for f in &coverage.families {
+                text.push_str(&format!(
+                    "family {:<26} {:<8} {:>7} records -> {}\n",
+                    f.family,
+                    f.status,
+                    f.records,
+                    f.phase.as_deref().unwrap_or("-")
+                ));
+            }
+            text.push_str(&format!(
+                "wrote {}/inventory.json and coverage.json\n",
+                dir.uri
+            ));
+            out(&text);
+            Ok(if coverage.missing > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Check {
             spec,

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod dedup;
 pub mod error;
 pub mod export;

@@ -149,7 +149,36 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let limits = crate::gates::Limits {
         max_removal_rate: plan.dedup.max_removal_rate,
     };
+    // Coverage of the exported records.
+    let mut family_counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+    {
+        let fams = crate::schema::str_column(&manifest, "family")?;
+        let srcs = crate::schema::str_column(&manifest, "source")?;
+        for (f, s) in fams.into_iter().zip(srcs) {
+            *family_counts.entry((f, s)).or_default() += 1;
+        }
+    }
+    let coverage = crate::coverage::compute(
+        &plan.coverage,
+        &family_counts,
+        &crate::coverage::plan_families(plan),
+        DEFAULT_PHASE,
+    );
+    let mut stats = stats;
+    stats.json["coverage"] = serde_json::json!({
+        "missing": coverage.missing,
+        "present": coverage.present,
+        "waived": coverage.waived,
+    });
     let mut builtin_extra = Vec::new();
+    if !plan.coverage.required.is_empty() {
+        builtin_extra.push(crate::spec::GateSpec {
+            name: "coverage_missing".into(),
+            metric: "coverage.missing".into(),
+            op: crate::spec::GateOp::Eq,
+            threshold: 0.0,
+        });
+    }
     if plan.leakage.enabled {
         builtin_extra.push(crate::spec::GateSpec {
             name: "leakage_pairs".into(),
@@ -200,6 +229,10 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     reports.push((
         "leakage_pairs.parquet".into(),
         parquet_bytes(&mut leak_pairs)?,
+    ));
+    reports.push((
+        "coverage.json".into(),
+        pretty(&serde_json::to_value(&coverage).expect("invariant: coverage serialises")),
     ));
     reports.push((
         "pii_summary.json".into(),

@@ -29,6 +29,9 @@ pub struct Spec {
     /// `[export]`: shard sizes and compression.
     #[serde(default)]
     pub export: ExportSpec,
+    /// `[coverage]`: required and waived families (see `coverage.rs`).
+    #[serde(default)]
+    pub coverage: crate::coverage::CoverageSpec,
     /// `[split]`: keep the sources' splits (default) or assign them by fractions (see `split.rs`).
     #[serde(default)]
     pub split: crate::split::SplitSpec,
@@ -541,6 +544,7 @@ pub struct Plan {
     pub output: String,
     pub sources: Vec<SourcePlan>,
     pub dedup: DedupSpec,
+    pub coverage: crate::coverage::CoverageSpec,
     pub split: crate::split::SplitSpec,
     pub leakage: crate::split::LeakageSpec,
     pub pii: crate::pii::PiiSpec,
@@ -906,6 +910,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         output,
         sources,
         dedup: spec.dedup,
+        coverage: spec.coverage,
         split: spec.split,
         leakage: crate::split::LeakageSpec {
             eval_sets: spec

@@ -3,6 +3,7 @@
 mod bad_input;
 mod build;
 mod common;
+mod coverage;
 mod near_dedup;
 mod pii;
 mod real_data;
