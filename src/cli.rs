@@ -125,6 +125,29 @@ pub enum Command {
         #[arg(long, default_value = "id")]
         id_field: String,
     },
+    /// SQL over a run's or a release's Parquet tables (Polars SQL), for analysts.
+    ///
+    /// Tables: manifest, ledger and the reports' Parquet (dedup_clusters, leakage_pairs,
+    /// near_pairs_cross_split, stats_*) in a release; the stage files (load, dedup_exact,
+    /// dedup_near, leakage, pii, manifest, ledger) in a run directory.
+    ///
+    /// Examples:
+    ///   trainready query "SELECT source, COUNT(*) AS n FROM ledger GROUP BY source" --release out/releases/fixtures/0.1.0
+    ///   trainready query queries/counts_by_source_status.sql --run out/runs/<run-id> --format csv
+    #[command(verbatim_doc_comment)]
+    Query {
+        /// The SQL, or a path to a .sql file.
+        sql: String,
+        /// A run directory.
+        #[arg(long, conflicts_with = "release", required_unless_present = "release")]
+        run: Option<String>,
+        /// A release folder or URI.
+        #[arg(long)]
+        release: Option<String>,
+        /// table (default; long results elided), csv, json (lines) or parquet (to stdout).
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::query::OutputFormat,
+    },
     /// Inventory and mapping (runbook step B): every source object with size, sha256, format,
     /// fields and record count, the coverage matrix and the routing table, without building.
     ///
@@ -336,6 +359,31 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
             }
+        }
+        Command::Query {
+            sql,
+            run,
+            release,
+            format,
+        } => {
+            let storage = crate::storage::Storage::new()?;
+            let root = run
+                .or(release)
+                .expect("invariant: clap requires --run or --release");
+            let mut df = crate::query::run(&storage, &root, &sql)?;
+            let body = crate::query::render(&mut df, format)?;
+            {
+                let mut stdout = std::io::stdout().lock();
+                if let Err(e) = stdout.write_all(&body).and_then(|()| stdout.flush())
+                    && e.kind() != std::io::ErrorKind::BrokenPipe
+                {
+                    return Err(crate::Error::Io {
+                        context: "writing the result".into(),
+                        source: e,
+                    });
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Inventory { spec, out: out_dir } => {
             let plan = crate::spec::load(&spec, &Overrides::default())?;

@@ -17,6 +17,7 @@ pub mod normalize;
 pub mod pii;
 pub mod pii_command;
 pub mod pipeline;
+pub mod query;
 pub mod schema;
 pub mod spec;
 pub mod split;

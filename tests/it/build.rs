@@ -462,3 +462,67 @@ fn failing_gate_blocks_publication_and_leaves_reports() {
     assert!(g["detail"].as_str().unwrap().contains("off by"));
     assert!(run_dir.join("03_dedup_near.parquet").exists());
 }
+
+#[test]
+fn query_runs_sql_over_a_release_and_a_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rel = fixture_release(tmp.path());
+    let o = trainready(&[
+        "query",
+        "SELECT status, COUNT(*) AS n FROM ledger GROUP BY status ORDER BY status",
+        "--release",
+        rel.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows[0], "status,n");
+    let total: u64 = rows[1..]
+        .iter()
+        .map(|r| r.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 130, "every input record has one status");
+    // A run directory: stage tables by name, and the queries/ files work as they are.
+    let run = std::fs::read_dir(tmp.path().join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let o = trainready(&[
+        "query",
+        repo()
+            .join("queries/counts_by_source_status.sql")
+            .to_str()
+            .unwrap(),
+        "--run",
+        run.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout)
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    );
+    let o = trainready(&[
+        "query",
+        "SELECT COUNT(*) AS n FROM dedup_near WHERE status = 'near_duplicate'",
+        "--run",
+        run.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(text(&o.stdout), "n\n1\n");
+    let o = trainready(&[
+        "query",
+        "SELECT * FROM nope",
+        "--release",
+        rel.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("tables: ledger, manifest"));
+}
