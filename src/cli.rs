@@ -148,6 +148,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: crate::query::OutputFormat,
     },
+    /// Compare two releases: records added, removed and changed (by record_id and text_hash),
+    /// and drift of family and split shares and median lengths. JSON on stdout.
+    ///
+    /// Examples:
+    ///   trainready diff out/releases/fixtures/0.1.0 out/releases/fixtures/0.2.0
+    #[command(verbatim_doc_comment)]
+    Diff {
+        /// The older release.
+        a: String,
+        /// The newer release.
+        b: String,
+    },
     /// Inventory and mapping (runbook step B): every source object with size, sha256, format,
     /// fields and record count, the coverage matrix and the routing table, without building.
     ///
@@ -383,6 +395,13 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     });
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { a, b } => {
+            let storage = crate::storage::Storage::new()?;
+            let d = crate::diff::diff(&storage, &a, &b)?;
+            let v = serde_json::to_value(&d).expect("invariant: diff serialises");
+            out(&String::from_utf8_lossy(&crate::pipeline::pretty(&v)));
             Ok(ExitCode::SUCCESS)
         }
         Command::Inventory { spec, out: out_dir } => {

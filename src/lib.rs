@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod coverage;
 pub mod dedup;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod gates;

@@ -526,3 +526,49 @@ fn query_runs_sql_over_a_release_and_a_run() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("tables: ledger, manifest"));
 }
+
+#[test]
+fn diff_reports_added_removed_and_drift() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = fixture_release(tmp.path());
+    // B: the same fixtures without the SMILE source, with one more synthetic conversation.
+    let dir = tmp.path().join("b");
+    std::fs::create_dir_all(dir.join("synthetic")).unwrap();
+    let mut chat = std::fs::read_to_string(fixtures().join("synthetic/chatml.jsonl")).unwrap();
+    chat.push_str(&serde_json::json!({"id": "chat-new", "messages": [{"role": "user", "content": "A brand new question about sleep routines and evening walks."}, {"role": "assistant", "content": "Evening walks can help; keep the timing regular."}]}).to_string());
+    chat.push('\n');
+    std::fs::write(dir.join("synthetic/chatml.jsonl"), chat).unwrap();
+    let body = std::fs::read_to_string(fixtures().join("release.toml"))
+        .unwrap()
+        .replace("output = \"../out\"", "")
+        .replace("version = \"0.1.0\"", "version = \"0.2.0\"");
+    let mut body = body
+        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()))
+        .replace(
+            &format!("{}/synthetic/chatml.jsonl", fixtures().display()),
+            &format!("{}/synthetic/chatml.jsonl", dir.display()),
+        );
+    let start = body.find("[[source]]\nname = \"smile\"").unwrap();
+    let end = start + body[start + 10..].find("[[source]]").unwrap() + 10;
+    body.replace_range(start..end, "");
+    let spec = write_spec(tmp.path(), "b.toml", &body);
+    let b = build_ok(&spec, tmp.path(), "fixtures", "0.2.0");
+    let o = trainready(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(d["added"], 1);
+    assert_eq!(
+        d["examples"]["added"],
+        serde_json::json!(["synthetic-chatml/chat-new"])
+    );
+    assert_eq!(d["removed"], 10, "the SMILE conversations");
+    assert_eq!(d["changed"], 0);
+    assert_eq!(d["new_texts"], 1);
+    assert_eq!(d["drift"]["family"]["support_chat_zh"]["b"], 0);
+    assert!(
+        d["drift"]["family"]["support_chat_zh"]["share_change"]
+            .as_f64()
+            .unwrap()
+            < 0.0
+    );
+}
