@@ -150,14 +150,9 @@ pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
     let n = ids.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| ids[a].cmp(&ids[b]).then(a.cmp(&b)));
-    let mut sorted_sigs = vec![0u32; sigs.len()];
-    sorted_sigs
-        .par_chunks_mut(near.num_perm)
-        .zip(order.par_iter())
-        .for_each(|(out, &row)| {
-            out.copy_from_slice(&sigs[row * near.num_perm..(row + 1) * near.num_perm])
-        });
-    drop(sigs);
+    // Signatures into key order in place (one signature of scratch, not a second copy).
+    let mut sorted_sigs = sigs;
+    permute_rows(&mut sorted_sigs, near.num_perm, &order);
     let eligible: Vec<bool> = order.iter().map(|&row| !empty[row]).collect();
     let sorted_sets: Vec<Vec<u32>> = if keep_shingles {
         order
@@ -259,6 +254,31 @@ pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
         Bytes::from(crate::pipeline::pretty(&json)),
     )?;
     Ok(summary)
+}
+
+/// Reorder `data` (rows of `width` values) so that row k becomes old row `order[k]`, in place:
+/// cycle by cycle, with one row of scratch.
+fn permute_rows(data: &mut [u32], width: usize, order: &[usize]) {
+    let mut done = vec![false; order.len()];
+    let mut tmp = vec![0u32; width];
+    for start in 0..order.len() {
+        if done[start] || order[start] == start {
+            done[start] = true;
+            continue;
+        }
+        tmp.copy_from_slice(&data[start * width..(start + 1) * width]);
+        let mut k = start;
+        loop {
+            done[k] = true;
+            let from = order[k];
+            if from == start {
+                data[k * width..(k + 1) * width].copy_from_slice(&tmp);
+                break;
+            }
+            data.copy_within(from * width..(from + 1) * width, k * width);
+            k = from;
+        }
+    }
 }
 
 /// Which fields to read.
@@ -415,4 +435,19 @@ impl<'de> Deserialize<'de> for IdValue {
 struct MessageContent {
     #[serde(alias = "value")]
     content: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permute_rows_in_place() {
+        let mut data: Vec<u32> = (0..12).collect(); // 6 rows of 2
+        let order = [3, 0, 5, 1, 2, 4];
+        super::permute_rows(&mut data, 2, &order);
+        let expected: Vec<u32> = order
+            .iter()
+            .flat_map(|&r| [2 * r as u32, 2 * r as u32 + 1])
+            .collect();
+        assert_eq!(data, expected);
+    }
 }
