@@ -288,6 +288,189 @@ fn ngrams(text: &str, n: usize) -> Vec<u64> {
     out
 }
 
+/// The n-gram index of the evaluation side (validation, test, external sets): sorted postings
+/// `(n-gram, record, turn)` searched by binary search, and a document frequency for every indexed
+/// n-gram. Train records are only streamed through it (once to count document frequency, once to
+/// find pairs), so memory is bounded by the evaluation side, not the corpus.
+pub struct LeakIndex {
+    ngram: usize,
+    ids: Vec<String>,
+    splits: Vec<String>,
+    external: Vec<bool>,
+    conv_len: Vec<u32>,
+    turn_len: Vec<Vec<u32>>,
+    /// (n-gram, record, turn or u32::MAX for the conversation), sorted.
+    postings: Vec<(u64, u32, u32)>,
+    /// Distinct indexed n-grams (sorted) and their document frequency over the corpus.
+    grams: Vec<u64>,
+    df: Vec<std::sync::atomic::AtomicU32>,
+}
+
+/// Per-turn and per-conversation n-grams of a record.
+fn record_grams(r: &LeakRecord<'_>, n: usize) -> (Vec<Vec<u64>>, Vec<u64>) {
+    let turns: Vec<Vec<u64>> = r.turns.iter().map(|t| ngrams(t, n)).collect();
+    (turns, ngrams(&r.turns.join("\n"), n))
+}
+
+impl LeakIndex {
+    /// Index `records` (the evaluation side); `external[i]` marks external eval-set records.
+    pub fn build(records: &[LeakRecord<'_>], external: &[bool], ngram: usize) -> Self {
+        let grams: Vec<(Vec<Vec<u64>>, Vec<u64>)> =
+            records.par_iter().map(|r| record_grams(r, ngram)).collect();
+        let mut postings: Vec<(u64, u32, u32)> = Vec::new();
+        for (i, (turns, conv)) in grams.iter().enumerate() {
+            postings.extend(conv.iter().map(|g| (*g, i as u32, u32::MAX)));
+            for (t, tg) in turns.iter().enumerate() {
+                postings.extend(tg.iter().map(|g| (*g, i as u32, t as u32)));
+            }
+        }
+        postings.par_sort_unstable();
+        let mut uniq: Vec<u64> = Vec::new();
+        let mut df: Vec<u32> = Vec::new();
+        for &(g, _, t) in &postings {
+            if uniq.last() != Some(&g) {
+                uniq.push(g);
+                df.push(0);
+            }
+            if t == u32::MAX {
+                *df.last_mut().expect("invariant: pushed above") += 1;
+            }
+        }
+        Self {
+            ngram,
+            ids: records.iter().map(|r| r.id.to_string()).collect(),
+            splits: records.iter().map(|r| r.split.to_string()).collect(),
+            external: external.to_vec(),
+            conv_len: grams.iter().map(|g| g.1.len() as u32).collect(),
+            turn_len: grams
+                .iter()
+                .map(|g| g.0.iter().map(|t| t.len() as u32).collect())
+                .collect(),
+            postings,
+            grams: uniq,
+            df: df
+                .into_iter()
+                .map(std::sync::atomic::AtomicU32::new)
+                .collect(),
+        }
+    }
+
+    /// Count the document frequency contributed by records that are not in the index.
+    pub fn count(&self, records: &[LeakRecord<'_>]) {
+        records.par_iter().for_each(|r| {
+            for g in ngrams(&r.turns.join("\n"), self.ngram) {
+                if let Ok(k) = self.grams.binary_search(&g) {
+                    self.df[k].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+    }
+
+    fn stop(&self, g: u64, stop_df: usize) -> bool {
+        self.grams.binary_search(&g).is_ok_and(|k| {
+            self.df[k].load(std::sync::atomic::Ordering::Relaxed) as usize >= stop_df
+        })
+    }
+
+    fn hits(&self, g: u64) -> &[(u64, u32, u32)] {
+        let lo = self.postings.partition_point(|p| p.0 < g);
+        let hi = self.postings.partition_point(|p| p.0 <= g);
+        &self.postings[lo..hi]
+    }
+
+    /// Leaked pairs of `records` (query side) against the index: each record against indexed
+    /// records of a later split (train -> validation/test, validation -> test) and external sets.
+    pub fn pairs(&self, records: &[LeakRecord<'_>], spec: &LeakageSpec) -> Vec<Pair> {
+        let mut found: Vec<Pair> = records
+            .par_iter()
+            .flat_map_iter(|a| {
+                let (turns, conv) = record_grams(a, self.ngram);
+                let eligible = |j: u32| {
+                    let j = j as usize;
+                    self.ids[j] != a.id
+                        && (self.external[j] || split_rank(a.split) < split_rank(&self.splits[j]))
+                };
+                let view = |j: u32| LeakRecord {
+                    id: &self.ids[j as usize],
+                    split: &self.splits[j as usize],
+                    turns: Vec::new(),
+                };
+                let kind_of = |j: u32, local: &'static str| {
+                    if self.external[j as usize] {
+                        "eval_set"
+                    } else {
+                        local
+                    }
+                };
+                let mut out = Vec::new();
+                let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+                for &g in conv.iter().filter(|g| !self.stop(**g, spec.stop_df)) {
+                    for &(_, j, t) in self.hits(g) {
+                        if t == u32::MAX && eligible(j) {
+                            *shared.entry(j).or_default() += 1;
+                        }
+                    }
+                }
+                for (j, n) in shared {
+                    let smaller = conv.len().min(self.conv_len[j as usize] as usize).max(1);
+                    let frac = n as f64 / smaller as f64;
+                    if n >= spec.min_shared && frac >= spec.min_fraction {
+                        let detail = format!(
+                            "{n} shared {}-grams ({:.1}% of the smaller record)",
+                            self.ngram,
+                            100.0 * frac
+                        );
+                        out.push(pair(a, &view(j), kind_of(j, "ngram"), n as f64, detail));
+                    }
+                }
+                // Turn level: one long shared turn counts even when the rest differs.
+                for tg in &turns {
+                    let mut per: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+                    for &g in tg.iter().filter(|g| !self.stop(**g, spec.stop_df)) {
+                        for &(_, j, t) in self.hits(g) {
+                            if t != u32::MAX && eligible(j) {
+                                *per.entry((j, t)).or_default() += 1;
+                            }
+                        }
+                    }
+                    for ((j, t), n) in per {
+                        let smaller = tg
+                            .len()
+                            .min(self.turn_len[j as usize][t as usize] as usize)
+                            .max(1);
+                        let frac = n as f64 / smaller as f64;
+                        if n >= spec.turn_min_shared && frac >= spec.turn_min_fraction {
+                            let detail = format!(
+                                "a turn shares {n} {}-grams ({:.0}% of the smaller turn)",
+                                self.ngram,
+                                100.0 * frac
+                            );
+                            out.push(pair(
+                                a,
+                                &view(j),
+                                kind_of(j, "ngram_turn"),
+                                n as f64,
+                                detail,
+                            ));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        // One pair per (a, b): a conversation-level finding wins over a turn-level one.
+        found.sort_by(|x, y| {
+            (&x.record_a, &x.record_b, x.kind == "ngram_turn").cmp(&(
+                &y.record_a,
+                &y.record_b,
+                y.kind == "ngram_turn",
+            ))
+        });
+        found.dedup_by(|x, y| x.record_a == y.record_a && x.record_b == y.record_b);
+        found
+    }
+}
+
 /// N-gram leakage among `records` (train vs validation/test, validation vs test) and against
 /// external `eval` records. Pure: the build and `verify` call it alike.
 pub fn ngram_pairs(
@@ -295,134 +478,39 @@ pub fn ngram_pairs(
     eval: &[LeakRecord<'_>],
     spec: &LeakageSpec,
 ) -> Vec<Pair> {
-    // Per record: per-turn n-grams and the conversation's set.
-    let grams: Vec<(Vec<Vec<u64>>, Vec<u64>)> = records
-        .par_iter()
-        .chain(eval.par_iter())
-        .map(|r| {
-            let turns: Vec<Vec<u64>> = r.turns.iter().map(|t| ngrams(t, spec.ngram)).collect();
-            let joined = r.turns.join("\n");
-            (turns, ngrams(&joined, spec.ngram))
-        })
-        .collect();
-    let all: Vec<&LeakRecord<'_>> = records.iter().chain(eval.iter()).collect();
-    let n_local = records.len();
-    // Document frequency over the corpus (external sets included): stock phrases.
-    let mut df: HashMap<u64, u32> = HashMap::new();
-    for (_, conv) in &grams {
-        for g in conv {
-            *df.entry(*g).or_default() += 1;
-        }
-    }
-    let stop = |g: &u64| df.get(g).copied().unwrap_or(0) as usize >= spec.stop_df;
-    // Index of every non-train record: n-gram -> (record, turn or u32::MAX for the conversation).
-    let mut index: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
-    for (i, r) in all.iter().enumerate() {
-        let external = i >= n_local;
-        if r.split == "train" && !external {
-            continue;
-        }
-        for g in grams[i].1.iter().filter(|g| !stop(g)) {
-            index.entry(*g).or_default().push((i as u32, u32::MAX));
-        }
-        for (t, tg) in grams[i].0.iter().enumerate() {
-            for g in tg.iter().filter(|g| !stop(g)) {
-                index.entry(*g).or_default().push((i as u32, t as u32));
-            }
-        }
-    }
-    let mut found: BTreeMap<(u32, u32), Pair> = BTreeMap::new();
-    let candidates: Vec<Pair> = (0..n_local)
-        .into_par_iter()
-        .flat_map_iter(|i| {
-            let a = all[i];
-            let mut out = Vec::new();
-            // Conversation level.
-            let mut shared: HashMap<u32, usize> = HashMap::new();
-            for g in grams[i].1.iter().filter(|g| !stop(g)) {
-                if let Some(hits) = index.get(g) {
-                    for &(j, t) in hits {
-                        if t == u32::MAX && j as usize != i {
-                            *shared.entry(j).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            let mut keys: Vec<_> = shared.into_iter().collect();
-            keys.sort_unstable();
-            for (j, n) in keys {
-                let b = all[j as usize];
-                let external = j as usize >= n_local;
-                if !external && split_rank(a.split) >= split_rank(b.split) {
-                    continue;
-                }
-                let smaller = grams[i].1.len().min(grams[j as usize].1.len()).max(1);
-                let frac = n as f64 / smaller as f64;
-                if n >= spec.min_shared && frac >= spec.min_fraction {
-                    let kind = if external { "eval_set" } else { "ngram" };
-                    let detail = format!(
-                        "{n} shared {}-grams ({:.1}% of the smaller record)",
-                        spec.ngram,
-                        100.0 * frac
-                    );
-                    out.push((j, pair(a, b, kind, n as f64, detail)));
-                }
-            }
-            // Turn level: one long shared turn counts even when the rest differs.
-            for tg in &grams[i].0 {
-                let mut per: HashMap<(u32, u32), usize> = HashMap::new();
-                for g in tg.iter().filter(|g| !stop(g)) {
-                    if let Some(hits) = index.get(g) {
-                        for &(j, t) in hits {
-                            if t != u32::MAX && j as usize != i {
-                                *per.entry((j, t)).or_default() += 1;
-                            }
-                        }
-                    }
-                }
-                let mut keys: Vec<_> = per.into_iter().collect();
-                keys.sort_unstable();
-                for ((j, t), n) in keys {
-                    let b = all[j as usize];
-                    let external = j as usize >= n_local;
-                    if !external && split_rank(a.split) >= split_rank(b.split) {
-                        continue;
-                    }
-                    let smaller = tg.len().min(grams[j as usize].0[t as usize].len()).max(1);
-                    let frac = n as f64 / smaller as f64;
-                    if n >= spec.turn_min_shared && frac >= spec.turn_min_fraction {
-                        let kind = if external { "eval_set" } else { "ngram_turn" };
-                        let detail = format!(
-                            "a turn shares {n} {}-grams ({:.0}% of the smaller turn)",
-                            spec.ngram,
-                            100.0 * frac
-                        );
-                        out.push((j, pair(a, b, kind, n as f64, detail)));
-                    }
-                }
-            }
-            out.into_iter().map(move |(j, p)| (i as u32, j, p))
-        })
-        .map(|(_, _, p)| p)
-        .collect();
-    // One pair per (a, b): the conversation-level finding wins over a turn-level one.
-    let id_index: HashMap<&str, u32> = all
+    let indexed: Vec<LeakRecord<'_>> = records
         .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id, i as u32))
+        .filter(|r| r.split != "train")
+        .chain(eval.iter())
+        .map(|r| LeakRecord {
+            id: r.id,
+            split: r.split,
+            turns: r.turns.clone(),
+        })
         .collect();
-    for p in candidates {
-        let key = (id_index[p.record_a.as_str()], id_index[p.record_b.as_str()]);
-        found
-            .entry(key)
-            .and_modify(|q| {
-                if q.kind == "ngram_turn" && p.kind != "ngram_turn" {
-                    *q = p.clone();
-                }
-            })
-            .or_insert(p);
-    }
-    found.into_values().collect()
+    let n_local = records.iter().filter(|r| r.split != "train").count();
+    let external: Vec<bool> = (0..indexed.len()).map(|i| i >= n_local).collect();
+    let index = LeakIndex::build(&indexed, &external, spec.ngram);
+    let train: Vec<LeakRecord<'_>> = records
+        .iter()
+        .filter(|r| r.split == "train")
+        .map(|r| LeakRecord {
+            id: r.id,
+            split: r.split,
+            turns: r.turns.clone(),
+        })
+        .collect();
+    index.count(&train);
+    let queries: Vec<LeakRecord<'_>> = records
+        .iter()
+        .filter(|r| r.split == "train" || r.split == "validation")
+        .map(|r| LeakRecord {
+            id: r.id,
+            split: r.split,
+            turns: r.turns.clone(),
+        })
+        .collect();
+    index.pairs(&queries, spec)
 }
 
 /// What the leakage stage did.
