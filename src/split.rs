@@ -301,8 +301,10 @@ pub struct LeakIndex {
     turn_len: Vec<Vec<u32>>,
     /// (n-gram, record, turn or u32::MAX for the conversation), sorted.
     postings: Vec<(u64, u32, u32)>,
-    /// Distinct indexed n-grams (sorted) and their document frequency over the corpus.
+    /// Distinct indexed n-grams (sorted), where each one's postings start, and their document
+    /// frequency over the corpus.
     grams: Vec<u64>,
+    starts: Vec<u32>,
     df: Vec<std::sync::atomic::AtomicU32>,
 }
 
@@ -326,10 +328,12 @@ impl LeakIndex {
         }
         postings.par_sort_unstable();
         let mut uniq: Vec<u64> = Vec::new();
+        let mut starts: Vec<u32> = Vec::new();
         let mut df: Vec<u32> = Vec::new();
-        for &(g, _, t) in &postings {
+        for (p, &(g, _, t)) in postings.iter().enumerate() {
             if uniq.last() != Some(&g) {
                 uniq.push(g);
+                starts.push(p as u32);
                 df.push(0);
             }
             if t == u32::MAX {
@@ -346,8 +350,12 @@ impl LeakIndex {
                 .iter()
                 .map(|g| g.0.iter().map(|t| t.len() as u32).collect())
                 .collect(),
-            postings,
             grams: uniq,
+            starts: {
+                starts.push(postings.len() as u32);
+                starts
+            },
+            postings,
             df: df
                 .into_iter()
                 .map(std::sync::atomic::AtomicU32::new)
@@ -366,16 +374,14 @@ impl LeakIndex {
         });
     }
 
-    fn stop(&self, g: u64, stop_df: usize) -> bool {
-        self.grams.binary_search(&g).is_ok_and(|k| {
-            self.df[k].load(std::sync::atomic::Ordering::Relaxed) as usize >= stop_df
-        })
-    }
-
-    fn hits(&self, g: u64) -> &[(u64, u32, u32)] {
-        let lo = self.postings.partition_point(|p| p.0 < g);
-        let hi = self.postings.partition_point(|p| p.0 <= g);
-        &self.postings[lo..hi]
+    /// The postings of an indexed n-gram that is not a stock phrase (one binary search).
+    fn hits(&self, g: u64, stop_df: usize) -> &[(u64, u32, u32)] {
+        match self.grams.binary_search(&g) {
+            Ok(k) if (self.df[k].load(std::sync::atomic::Ordering::Relaxed) as usize) < stop_df => {
+                &self.postings[self.starts[k] as usize..self.starts[k + 1] as usize]
+            }
+            _ => &[],
+        }
     }
 
     /// Leaked pairs of `records` (query side) against the index: each record against indexed
@@ -404,8 +410,8 @@ impl LeakIndex {
                 };
                 let mut out = Vec::new();
                 let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-                for &g in conv.iter().filter(|g| !self.stop(**g, spec.stop_df)) {
-                    for &(_, j, t) in self.hits(g) {
+                for &g in &conv {
+                    for &(_, j, t) in self.hits(g, spec.stop_df) {
                         if t == u32::MAX && eligible(j) {
                             *shared.entry(j).or_default() += 1;
                         }
@@ -426,8 +432,8 @@ impl LeakIndex {
                 // Turn level: one long shared turn counts even when the rest differs.
                 for tg in &turns {
                     let mut per: BTreeMap<(u32, u32), usize> = BTreeMap::new();
-                    for &g in tg.iter().filter(|g| !self.stop(**g, spec.stop_df)) {
-                        for &(_, j, t) in self.hits(g) {
+                    for &g in tg {
+                        for &(_, j, t) in self.hits(g, spec.stop_df) {
                             if t != u32::MAX && eligible(j) {
                                 *per.entry((j, t)).or_default() += 1;
                             }
