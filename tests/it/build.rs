@@ -402,11 +402,7 @@ fn second_build_of_a_version_is_refused_and_the_first_is_untouched() {
 #[test]
 fn shards_respect_size_limits_and_zstd() {
     let tmp = tempfile::tempdir().unwrap();
-    let body = std::fs::read_to_string(fixtures().join("release.toml"))
-        .unwrap()
-        .replace("output = \"../out\"", "")
-        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()))
-        + "\n[export]\nshard_records = 7\ncompression = \"zstd\"\n";
+    let body = fixture_spec_local() + "\n[export]\nshard_records = 7\ncompression = \"zstd\"\n";
     let spec = write_spec(tmp.path(), "small.toml", &body);
     let rel = build_ok(&spec, &tmp.path().join("o"), "fixtures", "0.1.0");
     let rj: serde_json::Value =
@@ -428,21 +424,11 @@ fn shards_respect_size_limits_and_zstd() {
 #[test]
 fn failing_gate_blocks_publication_and_leaves_reports() {
     let tmp = tempfile::tempdir().unwrap();
-    let body = std::fs::read_to_string(fixtures().join("release.toml"))
-        .unwrap()
-        .replace("output = \"../out\"", "")
-        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()))
+    let body = fixture_spec_local()
         + "\n[[gate]]\nname = \"enough_records\"\nmetric = \"counts.exported\"\nop = \">=\"\nthreshold = 1000000\n";
     let spec = write_spec(tmp.path(), "gated.toml", &body);
     let run_dir = tmp.path().join("run");
-    let o = trainready(&[
-        "build",
-        spec.to_str().unwrap(),
-        "--output",
-        tmp.path().join("o").to_str().unwrap(),
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-    ]);
+    let o = build_with_run(&spec, &tmp.path().join("o"), &run_dir);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("enough_records"));
     assert!(

@@ -136,6 +136,32 @@ pub fn shard_records(release: &Path) -> Vec<(String, serde_json::Value)> {
     out
 }
 
+/// The fixture spec's text with its sources read below `prefix` (a folder or an `s3://` prefix
+/// holding the fixtures) and no `output` line, so that `--output` or the environment decides.
+pub fn fixture_spec_text(prefix: &str) -> String {
+    std::fs::read_to_string(fixtures().join("release.toml"))
+        .unwrap()
+        .replace("output = \"../out\"\n", "")
+        .replace("uri = \"", &format!("uri = \"{prefix}/"))
+}
+
+/// The fixture spec's text reading the fixtures where they are.
+pub fn fixture_spec_local() -> String {
+    fixture_spec_text(fixtures().to_str().unwrap())
+}
+
+/// Build `spec` into `out` with the run directory at `run`.
+pub fn build_with_run(spec: &Path, out: &Path, run: &Path) -> Output {
+    trainready(&[
+        "build",
+        spec.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--run-dir",
+        run.to_str().unwrap(),
+    ])
+}
+
 /// Write a spec file into `dir` and return its path.
 pub fn write_spec(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);

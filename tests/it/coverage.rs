@@ -6,10 +6,7 @@ use sha2::Digest;
 use crate::common::*;
 
 fn spec_with(tmp: &std::path::Path, coverage: &str) -> std::path::PathBuf {
-    let body = std::fs::read_to_string(fixtures().join("release.toml"))
-        .unwrap()
-        .replace("output = \"../out\"", "")
-        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()));
+    let body = fixture_spec_local();
     let body = body[..body.find("[coverage]").unwrap()].to_string() + coverage;
     write_spec(tmp, "cov.toml", &body)
 }
@@ -22,14 +19,7 @@ fn a_missing_required_family_blocks_the_release_until_waived() {
         "[coverage]\nrequired = [\"counselling_qa\", \"voice\"]\n",
     );
     let run = tmp.path().join("run");
-    let o = trainready(&[
-        "build",
-        spec.to_str().unwrap(),
-        "--output",
-        tmp.path().join("o").to_str().unwrap(),
-        "--run-dir",
-        run.to_str().unwrap(),
-    ]);
+    let o = build_with_run(&spec, &tmp.path().join("o"), &run);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(
         text(&o.stderr).contains("coverage_missing"),

@@ -73,14 +73,7 @@ answer = "answerText"
     );
     let spec = write_spec(tmp.path(), "r.toml", &body);
     let run = tmp.path().join("run");
-    let o = trainready(&[
-        "build",
-        spec.to_str().unwrap(),
-        "--output",
-        tmp.path().join("o").to_str().unwrap(),
-        "--run-dir",
-        run.to_str().unwrap(),
-    ]);
+    let o = build_with_run(&spec, &tmp.path().join("o"), &run);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let staged = read_parquet(&run.join("03_dedup_near.parquet"));
     let root = roots(&staged);

@@ -125,11 +125,7 @@ fn heldout_set_precision_and_recall() {
 }
 
 fn fixture_spec_with(tmp: &std::path::Path, extra: &str) -> std::path::PathBuf {
-    let body = std::fs::read_to_string(fixtures().join("release.toml"))
-        .unwrap()
-        .replace("output = \"../out\"", "")
-        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()))
-        + extra;
+    let body = fixture_spec_local() + extra;
     write_spec(tmp, "pii.toml", &body)
 }
 

@@ -302,14 +302,7 @@ split = "from-filename"
 "#,
     );
     let run = tmp.path().join("run");
-    let o = trainready(&[
-        "build",
-        spec.to_str().unwrap(),
-        "--output",
-        tmp.path().join("o").to_str().unwrap(),
-        "--run-dir",
-        run.to_str().unwrap(),
-    ]);
+    let o = build_with_run(&spec, &tmp.path().join("o"), &run);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(
         text(&o.stderr).contains("leakage_pairs"),
@@ -387,14 +380,7 @@ split = "train"
     std::fs::write(tmp.path().join("train.jsonl"), train).unwrap();
     let dirty = write_spec(tmp.path(), "dirty.toml", &spec_body("train.jsonl"));
     let run = tmp.path().join("run");
-    let o = trainready(&[
-        "build",
-        dirty.to_str().unwrap(),
-        "--output",
-        tmp.path().join("o2").to_str().unwrap(),
-        "--run-dir",
-        run.to_str().unwrap(),
-    ]);
+    let o = build_with_run(&dirty, &tmp.path().join("o2"), &run);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let pairs = read_parquet(&run.join("reports/leakage_pairs.parquet"));
     assert_eq!(

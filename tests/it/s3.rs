@@ -88,14 +88,10 @@ fn trainready_s3(endpoint: &str, bucket: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// The fixture spec with its output removed (so the backend's bucket is the default) and its
-/// sources read from `prefix`.
+/// The fixture spec reading its sources below `prefix`, without an output (so the backend's
+/// bucket is the default).
 fn fixture_spec(dir: &Path, prefix: &str) -> std::path::PathBuf {
-    let body = std::fs::read_to_string(fixtures().join("release.toml"))
-        .unwrap()
-        .replace("output = \"../out\"\n", "")
-        .replace("uri = \"", &format!("uri = \"{prefix}/"));
-    write_spec(dir, "s3.toml", &body)
+    write_spec(dir, "s3.toml", &fixture_spec_text(prefix))
 }
 
 #[test]
@@ -327,11 +323,7 @@ fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
     }
     let tmp = tempfile::tempdir().unwrap();
     // One record per shard: ~120 objects to publish, so there is a middle to stop in.
-    let body = std::fs::read_to_string(fixtures().join("release.toml"))
-        .unwrap()
-        .replace("output = \"../out\"\n", "")
-        .replace("uri = \"", &format!("uri = \"{}/", fixtures().display()))
-        + "\n[export]\nshard_records = 1\n";
+    let body = fixture_spec_local() + "\n[export]\nshard_records = 1\n";
     let spec = write_spec(tmp.path(), "many.toml", &body);
     let port = free_port();
     let ep = format!("http://127.0.0.1:{port}");
