@@ -67,15 +67,8 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: String,
-        /// Field holding the text (default: `text` when there is no messages field).
-        #[arg(long, conflicts_with = "messages_field")]
-        text_field: Option<String>,
-        /// Field holding a list of {role, content} messages (default: `messages`).
-        #[arg(long)]
-        messages_field: Option<String>,
-        /// Field holding the record id (default: `id`; absent: <file>#<line index>).
-        #[arg(long, default_value = "id")]
-        id_field: String,
+        #[command(flatten)]
+        fields: FieldArgs,
         /// True Jaccard similarity from which records are near-duplicates.
         #[arg(long, default_value_t = 0.8)]
         threshold: f64,
@@ -115,15 +108,8 @@ pub enum Command {
         /// Write a redacted copy: a file for one input, a folder for several.
         #[arg(long)]
         redact: Option<String>,
-        /// Field or CSV column holding the text (default `text` when there is no messages field).
-        #[arg(long, conflicts_with = "messages_field")]
-        text_field: Option<String>,
-        /// Field holding a list of {role, content} messages (default `messages`).
-        #[arg(long)]
-        messages_field: Option<String>,
-        /// Field holding the record id (default `id`; absent: <file>#<record index>).
-        #[arg(long, default_value = "id")]
-        id_field: String,
+        #[command(flatten)]
+        fields: FieldArgs,
     },
     /// SQL over a run's or a release's Parquet tables (Polars SQL), for analysts.
     ///
@@ -207,6 +193,20 @@ pub enum Command {
         /// The release folder or URI (the one holding release.json).
         release: String,
     },
+}
+
+/// Where `dedup` and `pii` find a record's id and text.
+#[derive(Debug, clap::Args)]
+pub struct FieldArgs {
+    /// Field (or CSV column) holding the text (default `text` when there is no messages field).
+    #[arg(long, conflicts_with = "messages_field")]
+    pub text_field: Option<String>,
+    /// Field holding a list of {role, content} messages (default `messages`).
+    #[arg(long)]
+    pub messages_field: Option<String>,
+    /// Field holding the record id (default `id`; absent: <file>#<record index>).
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
 }
 
 /// `--verify` values.
@@ -294,9 +294,12 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
         Command::Dedup {
             inputs,
             out: out_dir,
-            text_field,
-            messages_field,
-            id_field,
+            fields:
+                FieldArgs {
+                    text_field,
+                    messages_field,
+                    id_field,
+                },
             threshold,
             num_perm,
             ngram,
@@ -337,9 +340,12 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
         Command::Pii {
             files,
             redact,
-            text_field,
-            messages_field,
-            id_field,
+            fields:
+                FieldArgs {
+                    text_field,
+                    messages_field,
+                    id_field,
+                },
         } => {
             let storage = crate::storage::Storage::new()?;
             let opts = crate::pii_command::PiiOptions {

@@ -18,7 +18,7 @@ use polars::prelude::*;
 use crate::error::{Error, PolarsContext, Result};
 use crate::manifest::{Counts, FileRef, GateResult, InputRef, ReleaseJson};
 use crate::schema::parquet_bytes;
-use crate::spec::{Overrides, Plan};
+use crate::spec::{GateSpec, Overrides, Plan};
 use crate::storage::{Location, Storage};
 
 /// The default phase of exports while no curriculum routes records.
@@ -172,30 +172,21 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     });
     let mut builtin_extra = Vec::new();
     if !plan.coverage.required.is_empty() {
-        builtin_extra.push(crate::spec::GateSpec {
-            name: "coverage_missing".into(),
-            metric: "coverage.missing".into(),
-            op: crate::spec::GateOp::Eq,
-            threshold: 0.0,
-        });
+        builtin_extra.push(GateSpec::equals_zero(
+            "coverage_missing",
+            "coverage.missing",
+        ));
     }
     if plan.leakage.enabled {
-        builtin_extra.push(crate::spec::GateSpec {
-            name: "leakage_pairs".into(),
-            metric: "leakage.pairs".into(),
-            op: crate::spec::GateOp::Eq,
-            threshold: 0.0,
-        });
+        builtin_extra.push(GateSpec::equals_zero("leakage_pairs", "leakage.pairs"));
     }
     if plan.pii.enabled {
         for kind in crate::pii::Kind::ALL {
             if !plan.pii.allowed(kind) {
-                builtin_extra.push(crate::spec::GateSpec {
-                    name: format!("pii_residual.{}", kind.name()),
-                    metric: format!("pii.residual.{}", kind.name()),
-                    op: crate::spec::GateOp::Eq,
-                    threshold: 0.0,
-                });
+                builtin_extra.push(GateSpec::equals_zero(
+                    format!("pii_residual.{}", kind.name()),
+                    format!("pii.residual.{}", kind.name()),
+                ));
             }
         }
     }

@@ -440,6 +440,18 @@ pub struct GateSpec {
     pub threshold: f64,
 }
 
+impl GateSpec {
+    /// A gate requiring `metric` (a dotted path into stats.json) to be 0.
+    pub fn equals_zero(name: impl Into<String>, metric: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            metric: metric.into(),
+            op: GateOp::Eq,
+            threshold: 0.0,
+        }
+    }
+}
+
 /// Gate comparison: `value <op> threshold` must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum GateOp {

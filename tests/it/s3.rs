@@ -70,10 +70,11 @@ fn upload_dir(storage: &Storage, dir: &Path, uri: &str) {
     }
 }
 
-fn trainready_s3(endpoint: &str, bucket: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trainready"))
-        .args(args)
-        .env("DATASET_STORAGE_BACKEND", "s3")
+/// The trainready binary configured for the S3 server at `endpoint`, with `bucket` as the
+/// default output (`DATASET_STORAGE_BACKEND=s3`) and a short retry budget.
+fn s3_command(endpoint: &str, bucket: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trainready"));
+    c.env("DATASET_STORAGE_BACKEND", "s3")
         .env("OVH_S3_BUCKET", bucket)
         .env("OVH_S3_ENDPOINT", endpoint)
         .env("OVH_S3_REGION", "us-east-1")
@@ -83,9 +84,12 @@ fn trainready_s3(endpoint: &str, bucket: &str, args: &[&str]) -> Output {
         .env("TRAINREADY_MAX_RETRIES", "2")
         .env_remove("DATASET_PIPELINE_OUTPUT_DIR")
         .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .output()
-        .unwrap()
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    c
+}
+
+fn trainready_s3(endpoint: &str, bucket: &str, args: &[&str]) -> Output {
+    s3_command(endpoint, bucket).args(args).output().unwrap()
 }
 
 /// The fixture spec reading its sources below `prefix`, without an output (so the backend's
@@ -176,14 +180,8 @@ fn concurrent_builds_of_one_version_publish_exactly_once() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = fixture_spec(tmp.path(), fixtures().to_str().unwrap());
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_trainready"))
+        s3_command(&ep, &bucket)
             .args(["build", spec.to_str().unwrap(), "-q"])
-            .env("DATASET_STORAGE_BACKEND", "s3")
-            .env("OVH_S3_BUCKET", &bucket)
-            .env("OVH_S3_ENDPOINT", &ep)
-            .env("OVH_S3_ACCESS_KEY", "test")
-            .env("OVH_S3_SECRET_KEY", "test")
-            .env("TRAINREADY_RETRY_TIMEOUT_SECS", "5")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -336,17 +334,8 @@ fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
         let prefix = storage
             .locate(&format!("s3://{bucket}/releases/fixtures/0.1.0"))
             .unwrap();
-        let build = Command::new(env!("CARGO_BIN_EXE_trainready"))
-            .args([
-                "build",
-                spec.to_str().unwrap(),
-                "-q",
-                "--output",
-                &format!("s3://{bucket}"),
-            ])
-            .env("OVH_S3_ENDPOINT", &ep)
-            .env("OVH_S3_ACCESS_KEY", "test")
-            .env("OVH_S3_SECRET_KEY", "test")
+        let build = s3_command(&ep, &bucket)
+            .args(["build", spec.to_str().unwrap(), "-q"])
             .env("TRAINREADY_RETRY_TIMEOUT_SECS", "3")
             .env("TRAINREADY_MAX_RETRIES", "1")
             .stdout(std::process::Stdio::piped())
@@ -386,27 +375,13 @@ fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
         // The server comes back (moto keeps no state: a fresh bucket); a rerun publishes.
         let mut server = start_moto(port);
         make_bucket(&ep, &bucket);
-        let o = Command::new(env!("CARGO_BIN_EXE_trainready"))
-            .args([
-                "build",
-                spec.to_str().unwrap(),
-                "-q",
-                "--output",
-                &format!("s3://{bucket}"),
-            ])
-            .env("OVH_S3_ENDPOINT", &ep)
-            .env("OVH_S3_ACCESS_KEY", "test")
-            .env("OVH_S3_SECRET_KEY", "test")
-            .output()
-            .unwrap();
+        let o = trainready_s3(&ep, &bucket, &["build", spec.to_str().unwrap(), "-q"]);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-        let v = Command::new(env!("CARGO_BIN_EXE_trainready"))
-            .args(["verify", &format!("s3://{bucket}/releases/fixtures/0.1.0")])
-            .env("OVH_S3_ENDPOINT", &ep)
-            .env("OVH_S3_ACCESS_KEY", "test")
-            .env("OVH_S3_SECRET_KEY", "test")
-            .output()
-            .unwrap();
+        let v = trainready_s3(
+            &ep,
+            &bucket,
+            &["verify", &format!("s3://{bucket}/releases/fixtures/0.1.0")],
+        );
         assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
         server.kill().unwrap();
         let _ = server.wait();
