@@ -162,6 +162,32 @@ pub fn build_with_run(spec: &Path, out: &Path, run: &Path) -> Output {
     ])
 }
 
+/// A `[[source]]` for the full 2020 counsel-chat scrape in `data`, named `name` (its own split
+/// column decides the splits).
+pub fn counsel_chat_2020(data: &Path, name: &str) -> String {
+    counsel_chat_source(
+        name,
+        &data.join("counsel-chat/20200325_counsel_chat.csv"),
+        "",
+    )
+}
+
+/// A `[[source]]` for the full HTML counsel-chat scrape in `data`, named `name` (all train).
+pub fn counsel_chat_html(data: &Path, name: &str) -> String {
+    counsel_chat_source(
+        name,
+        &data.join("counsel-chat/counselchat-data.csv"),
+        "split = \"train\"\n",
+    )
+}
+
+fn counsel_chat_source(name: &str, path: &Path, split: &str) -> String {
+    format!(
+        "\n[[source]]\nname = \"{name}\"\nfamily = \"counselling_qa\"\nuri = \"{}\"\nmapping = \"qa\"\nlicense = \"MIT\"\norigin = \"https://github.com/nbertagnolli/counsel-chat\"\n{split}[source.columns]\nquestion = [\"questionTitle\", \"questionText\"]\nanswer = \"answerText\"\n",
+        path.display()
+    )
+}
+
 /// Write a spec file into `dir` and return its path.
 pub fn write_spec(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);

@@ -39,38 +39,9 @@ fn roots(df: &polars::prelude::DataFrame) -> BTreeMap<String, String> {
 fn cross_scrape_pairs_are_found() {
     let Some(data) = shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let body = format!(
-        r#"[release]
-name = "real"
-version = "1"
-[dedup]
-max_removal_rate = 0.9
-[leakage]
-policy = "drop-from-train"
-[[source]]
-name = "a"
-family = "counselling_qa"
-uri = "{d}/counsel-chat/20200325_counsel_chat.csv"
-mapping = "qa"
-license = "MIT"
-origin = "https://github.com/nbertagnolli/counsel-chat"
-[source.columns]
-question = ["questionTitle", "questionText"]
-answer = "answerText"
-[[source]]
-name = "b"
-family = "counselling_qa"
-uri = "{d}/counsel-chat/counselchat-data.csv"
-mapping = "qa"
-license = "MIT"
-origin = "https://github.com/nbertagnolli/counsel-chat"
-split = "train"
-[source.columns]
-question = ["questionTitle", "questionText"]
-answer = "answerText"
-"#,
-        d = data.display()
-    );
+    let body = "[release]\nname = \"real\"\nversion = \"1\"\n[dedup]\nmax_removal_rate = 0.9\n[leakage]\npolicy = \"drop-from-train\"\n".to_string()
+        + &counsel_chat_2020(&data, "a")
+        + &counsel_chat_html(&data, "b");
     let spec = write_spec(tmp.path(), "r.toml", &body);
     let run = tmp.path().join("run");
     let o = build_with_run(&spec, &tmp.path().join("o"), &run);

@@ -18,22 +18,7 @@ fn stats(rel: &std::path::Path) -> serde_json::Value {
 fn counsel_chat_2020_full_file() {
     let Some(data) = shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let spec = spec_for(
-        tmp.path(),
-        &data,
-        r#"
-[[source]]
-name = "cc2020"
-family = "counselling_qa"
-uri = "$DATA/counsel-chat/20200325_counsel_chat.csv"
-mapping = "qa"
-license = "MIT"
-origin = "https://github.com/nbertagnolli/counsel-chat"
-[source.columns]
-question = ["questionTitle", "questionText"]
-answer = "answerText"
-"#,
-    );
+    let spec = spec_for(tmp.path(), &data, &counsel_chat_2020(&data, "cc2020"));
     // The same question+answer sits in two splits ~40 times: leakage, and the default policy
     // fails the release.
     let o = build(&spec, &tmp.path().join("o"));
@@ -84,23 +69,7 @@ answer = "answerText"
 fn counsel_chat_html_full_file() {
     let Some(data) = shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let spec = spec_for(
-        tmp.path(),
-        &data,
-        r#"
-[[source]]
-name = "cchtml"
-family = "counselling_qa"
-uri = "$DATA/counsel-chat/counselchat-data.csv"
-mapping = "qa"
-license = "MIT"
-origin = "https://github.com/nbertagnolli/counsel-chat"
-split = "train"
-[source.columns]
-question = ["questionTitle", "questionText"]
-answer = "answerText"
-"#,
-    );
+    let spec = spec_for(tmp.path(), &data, &counsel_chat_html(&data, "cchtml"));
     let rel = build_ok(&spec, &tmp.path().join("o"), "real", "1");
     let s = stats(&rel);
     assert_eq!(s["counts"]["input"], 1482);
@@ -199,31 +168,8 @@ content = "content"
 fn overlapping_scrapes_trip_the_removal_rate_gate_unless_allowed() {
     let Some(data) = shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let sources = r#"
-[[source]]
-name = "cc2020"
-family = "counselling_qa"
-uri = "$DATA/counsel-chat/20200325_counsel_chat.csv"
-mapping = "qa"
-license = "MIT"
-origin = "https://github.com/nbertagnolli/counsel-chat"
-[source.columns]
-question = ["questionTitle", "questionText"]
-answer = "answerText"
-
-[[source]]
-name = "cchtml"
-family = "counselling_qa"
-uri = "$DATA/counsel-chat/counselchat-data.csv"
-mapping = "qa"
-license = "MIT"
-origin = "https://github.com/nbertagnolli/counsel-chat"
-split = "train"
-[source.columns]
-question = ["questionTitle", "questionText"]
-answer = "answerText"
-"#;
-    let spec = spec_for(tmp.path(), &data, sources);
+    let sources = counsel_chat_2020(&data, "cc2020") + &counsel_chat_html(&data, "cchtml");
+    let spec = spec_for(tmp.path(), &data, &sources);
     let o = build(&spec, &tmp.path().join("o"));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let err = text(&o.stderr);
