@@ -449,7 +449,11 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     f.family,
                     f.status,
                     f.records,
-                    f.phase.as_deref().unwrap_or("-")
+                    if f.phases.is_empty() {
+                        "(no phase)".to_string()
+                    } else {
+                        f.phases.join(", ")
+                    }
                 ));
             }
             text.push_str(&format!(

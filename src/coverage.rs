@@ -34,7 +34,8 @@ pub struct FamilyCoverage {
     pub required: bool,
     pub records: u64,
     pub sources: Vec<String>,
-    pub phase: Option<String>,
+    /// The curriculum phases that take the family (the routing table), in spec order.
+    pub phases: Vec<String>,
     pub waiver: Option<String>,
 }
 
@@ -48,13 +49,12 @@ pub struct Coverage {
     pub waived: u64,
 }
 
-/// Coverage from record counts per (family, source); `phase` routes every family (one phase
-/// until a curriculum exists).
+/// Coverage from record counts per (family, source); `routing` maps a family to its phases.
 pub fn compute(
     spec: &CoverageSpec,
     counts: &BTreeMap<(String, String), u64>,
     plan_families: &BTreeMap<String, Vec<String>>,
-    phase: &str,
+    routing: &BTreeMap<String, Vec<String>>,
 ) -> Coverage {
     let mut families: BTreeSet<String> = spec.required.iter().cloned().collect();
     families.extend(spec.waived.keys().cloned());
@@ -86,7 +86,7 @@ pub fn compute(
             required,
             records,
             sources: plan_families.get(&f).cloned().unwrap_or_default(),
-            phase: (records > 0).then(|| phase.to_string()),
+            phases: routing.get(&f).cloned().unwrap_or_default(),
             waiver,
             family: f,
         });
@@ -97,6 +97,16 @@ pub fn compute(
         present,
         waived,
     }
+}
+
+/// The routing table: family -> the curriculum phases that take it.
+pub fn routing(plan: &Plan) -> BTreeMap<String, Vec<String>> {
+    let sources: Vec<(&str, &str)> = plan
+        .sources
+        .iter()
+        .map(|s| (s.family.as_str(), s.name.as_str()))
+        .collect();
+    plan.curriculum.routing(&sources)
 }
 
 /// Families and their sources, from the plan.
@@ -159,7 +169,7 @@ pub fn inventory(storage: &Storage, plan: &Plan) -> Result<(Vec<InventoryObject>
         &plan.coverage,
         &counts,
         &plan_families(plan),
-        crate::pipeline::DEFAULT_PHASE,
+        &routing(plan),
     );
     Ok((objects, coverage))
 }

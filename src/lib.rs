@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod coverage;
+pub mod curriculum;
 pub mod dedup;
 pub mod diff;
 pub mod error;

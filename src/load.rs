@@ -52,6 +52,9 @@ pub struct Conversation {
     pub priority: i64,
     /// Empty turns dropped while mapping.
     pub empty_turns: u32,
+    /// Preference records: `messages` holds the prompt, then the chosen, then the rejected
+    /// messages; this is (prompt messages, chosen messages). `None` for every other mapping.
+    pub preference: Option<(u32, u32)>,
 }
 
 /// A record that could not be loaded.
@@ -552,6 +555,12 @@ fn map_record(
             &s.columns.content,
         ),
         Mapping::Qa => qa_turns(&map, s),
+        Mapping::Text => text_turns(&map, s),
+        Mapping::Preference => {
+            let metadata = metadata(&map, &s.columns.metadata);
+            return preference_conversation(ctx, &map, id, split, metadata, index, line)
+                .map_err(&fail);
+        }
         Mapping::Turns => unreachable!("turns are mapped per object"),
     }
     .map_err(&fail)?;
@@ -682,6 +691,148 @@ fn qa_turns(map: &Map<String, Value>, s: &SourcePlan) -> std::result::Result<Vec
     ])
 }
 
+fn text_turns(map: &Map<String, Value>, s: &SourcePlan) -> std::result::Result<Vec<Turn>, String> {
+    let key = &s.columns.text;
+    match map.get(key) {
+        None | Some(Value::Null) => Err(format!("missing field `{key}`")),
+        Some(Value::String(t)) => Ok(vec![Turn {
+            speaker: "user".into(),
+            content: t.clone(),
+        }]),
+        Some(other) => Err(format!(
+            "field `{key}` must be a string, found {}",
+            json_type(other)
+        )),
+    }
+}
+
+/// One part of a preference record: a string (one message of `role`) or a list of messages.
+fn preference_part(
+    map: &Map<String, Value>,
+    key: &str,
+    role: &str,
+    s: &SourcePlan,
+) -> std::result::Result<Vec<Message>, String> {
+    let turns = match map.get(key) {
+        None | Some(Value::Null) => return Err(format!("missing field `{key}`")),
+        Some(Value::String(t)) => vec![Turn {
+            speaker: role.into(),
+            content: t.clone(),
+        }],
+        Some(Value::Array(_)) => list_turns(map, key, &s.columns.speaker, &s.columns.content)?,
+        Some(other) => {
+            return Err(format!(
+                "field `{key}` must be a string or a list of messages, found {}",
+                json_type(other)
+            ));
+        }
+    };
+    let (messages, _) = clean_messages(turns, s)?;
+    if messages.is_empty() {
+        return Err(format!("field `{key}` is empty after cleaning"));
+    }
+    Ok(messages)
+}
+
+/// `preference`: prompt, chosen and rejected, concatenated into `messages` with the part sizes
+/// in `Conversation::preference`.
+fn preference_conversation(
+    ctx: &ObjectCtx<'_>,
+    map: &Map<String, Value>,
+    record_id: String,
+    split: String,
+    metadata: Option<String>,
+    index: u64,
+    line: u64,
+) -> std::result::Result<Conversation, String> {
+    let s = ctx.source;
+    let c = &s.columns;
+    let mut prompt = preference_part(map, &c.prompt, "user", s)?;
+    let chosen = preference_part(map, &c.chosen, "assistant", s)?;
+    let rejected = preference_part(map, &c.rejected, "assistant", s)?;
+    if !prompt.iter().any(|m| m.role == "user") {
+        return Err(format!("prompt `{}` has no user message", c.prompt));
+    }
+    for (name, part) in [(&c.chosen, &chosen), (&c.rejected, &rejected)] {
+        if !part.iter().any(|m| m.role == "assistant") {
+            return Err(format!("`{name}` has no assistant message"));
+        }
+    }
+    if chosen == rejected {
+        return Err(format!(
+            "`{}` and `{}` are identical: no preference to learn",
+            c.chosen, c.rejected
+        ));
+    }
+    if let Some(context) = c.context.as_deref().and_then(|k| field_str(map, k)) {
+        let content = clean_text(&context, s.html);
+        if !content.is_empty() {
+            prompt.insert(
+                0,
+                Message {
+                    role: "system".into(),
+                    content,
+                },
+            );
+        }
+    }
+    let preference = Some((prompt.len() as u32, chosen.len() as u32));
+    let mut messages = prompt;
+    messages.extend(chosen);
+    messages.extend(rejected);
+    Ok(Conversation {
+        record_id,
+        source: s.name.clone(),
+        family: s.family.clone(),
+        split,
+        messages,
+        license: s.license.clone(),
+        origin_uri: ctx.origin_uri.to_string(),
+        origin_sha256: ctx.sha256.to_string(),
+        origin_row: index,
+        origin_line: line,
+        metadata,
+        priority: s.priority,
+        empty_turns: 0,
+        preference,
+    })
+}
+
+/// Turns to cleaned messages: roles mapped, text cleaned, empty turns dropped (and counted),
+/// consecutive turns of one role merged when the source asks.
+fn clean_messages(
+    turns: Vec<Turn>,
+    s: &SourcePlan,
+) -> std::result::Result<(Vec<Message>, u32), String> {
+    let mut messages: Vec<Message> = Vec::with_capacity(turns.len());
+    let mut empty_turns = 0u32;
+    for (i, turn) in turns.into_iter().enumerate() {
+        let key = turn.speaker.trim().to_lowercase();
+        let Some(role) = s.roles.get(&key) else {
+            return Err(format!(
+                "unknown speaker `{}` in turn {i}: map it under [source.roles]",
+                label(&turn.speaker)
+            ));
+        };
+        let content = clean_text(&turn.content, s.html);
+        if content.is_empty() {
+            empty_turns += 1;
+            continue;
+        }
+        match messages.last_mut() {
+            Some(last) if s.merge_turns && last.role == *role => {
+                last.content.push('\n');
+                last.content.push_str(&content);
+            }
+            _ => messages.push(Message {
+                role: role.clone(),
+                content,
+            }),
+        }
+    }
+    Ok((messages, empty_turns))
+}
+
 fn metadata(map: &Map<String, Value>, fields: &[String]) -> Option<String> {
     if fields.is_empty() {
         return None;
@@ -718,32 +869,13 @@ fn build_conversation(
             });
         }
     }
-    let mut empty_turns = 0u32;
-    for (i, turn) in turns.into_iter().enumerate() {
-        let key = turn.speaker.trim().to_lowercase();
-        let Some(role) = s.roles.get(&key) else {
-            return Err(format!(
-                "unknown speaker `{}` in turn {i}: map it under [source.roles]",
-                label(&turn.speaker)
-            ));
-        };
-        let content = clean_text(&turn.content, s.html);
-        if content.is_empty() {
-            empty_turns += 1;
-            continue;
+    let (cleaned, empty_turns) = clean_messages(turns, s)?;
+    messages.extend(cleaned);
+    if s.mapping == Mapping::Text {
+        if messages.iter().all(|m| m.role == "system") {
+            return Err("empty text".into());
         }
-        match messages.last_mut() {
-            Some(last) if s.merge_turns && last.role == *role => {
-                last.content.push('\n');
-                last.content.push_str(&content);
-            }
-            _ => messages.push(Message {
-                role: role.clone(),
-                content,
-            }),
-        }
-    }
-    if !messages.iter().any(|m| m.role != "system") {
+    } else if !messages.iter().any(|m| m.role != "system") {
         return Err("conversation has no turns".into());
     }
     let emptied = if empty_turns > 0 {
@@ -751,7 +883,7 @@ fn build_conversation(
     } else {
         ""
     };
-    if !messages.iter().any(|m| m.role == "assistant") {
+    if s.mapping != Mapping::Text && !messages.iter().any(|m| m.role == "assistant") {
         return Err(format!("conversation has no assistant turn{emptied}"));
     }
     if !messages.iter().any(|m| m.role == "user") {
@@ -771,6 +903,7 @@ fn build_conversation(
         metadata,
         priority: s.priority,
         empty_turns,
+        preference: None,
     })
 }
 

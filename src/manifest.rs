@@ -1,4 +1,4 @@
-//! The release's authoritative files: `manifest.parquet` (one row per exported conversation),
+//! The release's authoritative files: `manifest.parquet` (one row per exported line),
 //! `ledger.parquet` (one row per input record, with its final status and reason) and
 //! `release.json` (written last, create-only).
 //!
@@ -26,13 +26,16 @@ pub const STATUSES: [&str; 7] = [
     "unrouted",
 ];
 
-/// Columns of `manifest.parquet`, in order.
-pub const MANIFEST_COLUMNS: [&str; 17] = [
+/// Columns of `manifest.parquet`, in order. One row per export line: a record exported in
+/// several phases (`allow_overlap`) or up-sampled by a weight has one row per line (`copy` is
+/// 0, 1, ... within a phase).
+pub const MANIFEST_COLUMNS: [&str; 20] = [
     "record_id",
     "source",
     "family",
     "split",
     "phase",
+    "copy",
     "shard",
     "line",
     "text_hash",
@@ -45,11 +48,14 @@ pub const MANIFEST_COLUMNS: [&str; 17] = [
     "n_chars",
     "n_words",
     "bytes",
+    "approx_tokens",
+    "preference_pair",
 ];
 
 /// The manifest from the export frame (which has `phase`, `shard`, `line`, `bytes`).
 pub fn manifest(exported: &DataFrame) -> Result<DataFrame> {
     let mut lf = exported.clone().lazy();
+    lf = lf.with_column(col("pref_prompt").is_not_null().alias("preference_pair"));
     if exported.column("cluster_id").is_err() {
         lf = lf.with_column(lit(NULL).cast(DataType::String).alias("cluster_id"));
     }

@@ -1,6 +1,7 @@
 //! The only module that knows the order of the stages:
 //!
-//! load → normalise (derived columns) → exact dedup → near dedup → leakage → PII → export →
+//! load → normalise (derived columns) → exact dedup → near dedup → leakage → PII → curriculum →
+//! export →
 //! manifest + ledger → stats → gates → publish.
 //!
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
@@ -115,7 +116,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let (mut staged, pii) = crate::pii::apply(staged, &plan.pii)?;
     put_parquet(storage, &run.join("05_pii.parquet"), &mut staged)?;
 
-    // Export order: split, then source priority, then origin.
+    // Export order: source priority, then origin (phases and splits group the shards).
     let kept = staged
         .clone()
         .lazy()
@@ -126,7 +127,19 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         )
         .collect()
         .ctx("ordering the export")?;
-    let exported = crate::export::export(&kept, DEFAULT_PHASE, &plan.export)?;
+
+    // Curriculum: which phase takes each kept record; the others become `unrouted`.
+    let routing = crate::curriculum::route(&kept, &plan.curriculum)?;
+    let kept_ids = crate::schema::str_column(&kept, "record_id")?;
+    let unrouted: BTreeMap<String, String> = routing
+        .unrouted
+        .iter()
+        .map(|(i, reason)| (kept_ids[*i].clone(), reason.clone()))
+        .collect();
+    let mut staged = mark_status(staged, &unrouted, "unrouted")?;
+    put_parquet(storage, &run.join("06_curriculum.parquet"), &mut staged)?;
+    let lines = crate::curriculum::lines_frame(&kept, &routing.lines)?;
+    let exported = crate::export::export(&lines, &plan.curriculum, &plan.export)?;
     let mut manifest = crate::manifest::manifest(&exported.frame)?;
     let priorities: BTreeMap<String, i64> = plan
         .sources
@@ -158,24 +171,63 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
             *family_counts.entry((f, s)).or_default() += 1;
         }
     }
+    let routing_table = crate::coverage::routing(plan);
     let coverage = crate::coverage::compute(
         &plan.coverage,
         &family_counts,
         &crate::coverage::plan_families(plan),
-        DEFAULT_PHASE,
+        &routing_table,
     );
+    let required_unrouted = plan
+        .coverage
+        .required
+        .iter()
+        // A required family without sources is `missing` in coverage already.
+        .filter(|f| routing_table.get(*f).is_some_and(Vec::is_empty))
+        .count() as u64;
+    let curriculum = crate::curriculum::report(
+        &exported.frame,
+        &plan.curriculum,
+        routing.unrouted.len() as u64,
+        required_unrouted,
+    )?;
     let mut stats = stats;
     stats.json["coverage"] = serde_json::json!({
         "missing": coverage.missing,
         "present": coverage.present,
         "waived": coverage.waived,
     });
+    stats.json["curriculum"] =
+        serde_json::to_value(&curriculum).expect("invariant: the curriculum report serialises");
     let mut builtin_extra = Vec::new();
     if !plan.coverage.required.is_empty() {
         builtin_extra.push(GateSpec::equals_zero(
             "coverage_missing",
             "coverage.missing",
         ));
+        builtin_extra.push(GateSpec::equals_zero(
+            "curriculum_required_routed",
+            "curriculum.required_unrouted",
+        ));
+    }
+    for p in &plan.curriculum.phases {
+        let metric = format!("curriculum.phases.{}.records", p.name);
+        if let Some(min) = p.min_records {
+            builtin_extra.push(GateSpec {
+                name: format!("curriculum_min_records.{}", p.name),
+                metric: metric.clone(),
+                op: crate::spec::GateOp::Ge,
+                threshold: min as f64,
+            });
+        }
+        if let Some(max) = p.max_records {
+            builtin_extra.push(GateSpec {
+                name: format!("curriculum_max_records.{}", p.name),
+                metric,
+                op: crate::spec::GateOp::Le,
+                threshold: max as f64,
+            });
+        }
     }
     if plan.leakage.enabled {
         builtin_extra.push(GateSpec::equals_zero("leakage_pairs", "leakage.pairs"));
@@ -235,8 +287,8 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
             Bytes::from(bytes.clone()),
         )?;
     }
-    put_parquet(storage, &run.join("06_manifest.parquet"), &mut manifest)?;
-    put_parquet(storage, &run.join("07_ledger.parquet"), &mut ledger)?;
+    put_parquet(storage, &run.join("07_manifest.parquet"), &mut manifest)?;
+    put_parquet(storage, &run.join("08_ledger.parquet"), &mut ledger)?;
 
     let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
     if !failed.is_empty() {
@@ -364,6 +416,35 @@ fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec
         }
     }
     Ok(out)
+}
+
+/// Set `status` (and `reason`) of the rows whose `record_id` is a key of `reasons`.
+fn mark_status(
+    df: DataFrame,
+    reasons: &BTreeMap<String, String>,
+    status: &str,
+) -> Result<DataFrame> {
+    if reasons.is_empty() {
+        return Ok(df);
+    }
+    let ids = crate::schema::str_column(&df, "record_id")?;
+    let old_status = crate::schema::str_column(&df, "status")?;
+    let old_reason = crate::schema::str_values(&df, "reason")?;
+    let (new_status, new_reason): (Vec<String>, Vec<Option<String>>) = ids
+        .iter()
+        .zip(old_status)
+        .zip(old_reason)
+        .map(|((id, s), r)| match reasons.get(id) {
+            Some(reason) => (status.to_string(), Some(reason.clone())),
+            None => (s, r),
+        })
+        .unzip();
+    let mut df = df;
+    df.with_column(Column::new("status".into(), new_status))
+        .ctx("status column")?;
+    df.with_column(Column::new("reason".into(), new_reason))
+        .ctx("reason column")?;
+    Ok(df)
 }
 
 fn put_parquet(storage: &Storage, loc: &Location, df: &mut DataFrame) -> Result<()> {

@@ -5,7 +5,9 @@
 //! Columns: `record_id`, `source`, `family`, `split`, `messages` (list<struct{role, content}>),
 //! `license`, `origin_uri`, `origin_sha256`, `origin_row` (u64), `origin_line` (u64), `metadata`
 //! (JSON string, nullable), `priority` (i64), `text_hash` (32 hex), `n_turns`, `n_chars`,
-//! `n_words` (u32), `empty_turns` (u32). Stages add `status`, `dup_of`, `cluster_id`, ...
+//! `n_words` (u32), `empty_turns` (u32), `pref_prompt` and `pref_chosen` (u32, preference records
+//! only: `messages` holds the prompt, then the chosen, then the rejected messages, and these are
+//! the sizes of the first two parts; null otherwise). Stages add `status`, `dup_of`, `cluster_id`, ...
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -57,6 +59,8 @@ pub fn to_frame(convs: &[Conversation]) -> Result<DataFrame> {
         "n_chars" => derived.iter().map(|d| d.2).collect::<Vec<u32>>(),
         "n_words" => derived.iter().map(|d| d.3).collect::<Vec<u32>>(),
         "empty_turns" => convs.iter().map(|c| c.empty_turns).collect::<Vec<u32>>(),
+        "pref_prompt" => convs.iter().map(|c| c.preference.map(|p| p.0)).collect::<Vec<Option<u32>>>(),
+        "pref_chosen" => convs.iter().map(|c| c.preference.map(|p| p.1)).collect::<Vec<Option<u32>>>(),
     )
     .ctx("building the canonical frame")?;
     df.insert_column(4, messages).ctx("messages column")?;
@@ -126,6 +130,20 @@ pub fn messages_of(df: &DataFrame) -> Result<Vec<Vec<Message>>> {
         );
     }
     Ok(out)
+}
+
+/// A nullable u32 column (absent column: all `None`).
+pub fn opt_u32_column(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>> {
+    let Ok(c) = df.column(name) else {
+        return Ok(vec![None; df.height()]);
+    };
+    let c = c
+        .cast(&DataType::UInt32)
+        .ctx(format!("column {name} as u32"))?;
+    Ok(c.u32()
+        .ctx(format!("column {name} as u32"))?
+        .iter()
+        .collect())
 }
 
 /// A string column as owned values (nulls as `None`).

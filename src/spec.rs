@@ -44,6 +44,9 @@ pub struct Spec {
     /// `[[gate]]`: extra fail-closed checks on metrics of `stats.json`.
     #[serde(default, rename = "gate")]
     pub gates: Vec<GateSpec>,
+    /// `[curriculum]`: route families into training phases (see `curriculum.rs`).
+    #[serde(default)]
+    pub curriculum: Option<crate::curriculum::CurriculumSpec>,
 }
 
 /// `[release]`
@@ -71,7 +74,7 @@ pub struct SourceSpec {
     pub uri: String,
     /// `jsonl | json | csv | parquet`; default from the file extension.
     pub format: Option<Format>,
-    /// `chatml | sharegpt | qa | turns | dialog`, e.g. `mapping = "dialog"`.
+    /// `chatml | sharegpt | qa | turns | dialog | text | preference`, e.g. `mapping = "dialog"`.
     pub mapping: Mapping,
     /// Licence identifier, e.g. `license = "MIT"`. Required: no licence, no release.
     pub license: Option<String>,
@@ -143,6 +146,11 @@ pub enum Mapping {
     Turns,
     /// A list of `{speaker, text}` turns.
     Dialog,
+    /// One plain-text document per record (`columns.text`): one `user` message. Meant for
+    /// continued pretraining; an `sft` or `preference` phase does not take it (ledger `unrouted`).
+    Text,
+    /// A prompt (messages or text), a chosen and a rejected response (messages or text).
+    Preference,
 }
 
 /// When to turn HTML into text.
@@ -202,6 +210,14 @@ pub struct Columns {
     pub context: Option<String>,
     /// Any mapping, optional: fields kept in the `metadata` JSON column.
     pub metadata: Option<Vec<String>>,
+    /// text: default `text`.
+    pub text: Option<String>,
+    /// preference: the prompt, a list of messages or a text (one user message); default `prompt`.
+    pub prompt: Option<String>,
+    /// preference: the preferred response, messages or a text (one assistant message); default `chosen`.
+    pub chosen: Option<String>,
+    /// preference: the dispreferred response, as `chosen`; default `rejected`.
+    pub rejected: Option<String>,
 }
 
 /// `[dedup]`
@@ -521,6 +537,10 @@ pub struct ResolvedColumns {
     pub turn: String,
     pub context: Option<String>,
     pub metadata: Vec<String>,
+    pub text: String,
+    pub prompt: String,
+    pub chosen: String,
+    pub rejected: String,
 }
 
 /// One source, resolved.
@@ -562,6 +582,8 @@ pub struct Plan {
     pub pii: crate::pii::PiiSpec,
     pub export: ExportSpec,
     pub gates: Vec<GateSpec>,
+    /// The phases; without `[curriculum]`, one `sft` phase taking every family.
+    pub curriculum: crate::curriculum::CurriculumSpec,
     /// Folder of the spec file; relative source paths are resolved from it.
     #[serde(skip)]
     pub spec_dir: PathBuf,
@@ -790,6 +812,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         let (speaker_default, content_default) = match s.mapping {
             Mapping::Chatml => ("role", "content"),
             Mapping::Sharegpt => ("from", "value"),
+            Mapping::Preference => ("role", "content"),
             _ => ("speaker", "text"),
         };
         let columns = ResolvedColumns {
@@ -816,6 +839,10 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             turn: c.turn.clone().unwrap_or_else(|| "turn".into()),
             context: c.context.clone(),
             metadata: c.metadata.clone().unwrap_or_default(),
+            text: c.text.clone().unwrap_or_else(|| "text".into()),
+            prompt: c.prompt.clone().unwrap_or_else(|| "prompt".into()),
+            chosen: c.chosen.clone().unwrap_or_else(|| "chosen".into()),
+            rejected: c.rejected.clone().unwrap_or_else(|| "rejected".into()),
         };
         if columns.question.is_empty() {
             return Err(value_err(
@@ -916,6 +943,24 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         }
     }
 
+    let source_families: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|s| (s.family.as_str(), s.name.as_str()))
+        .collect();
+    let curriculum = match spec.curriculum {
+        Some(c) => c,
+        None => {
+            crate::curriculum::CurriculumSpec::default_for(sources.iter().map(|s| s.family.clone()))
+        }
+    };
+    if let Err((key, message)) = curriculum.validate(&source_families) {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key,
+            message,
+        });
+    }
+
     Ok(Plan {
         name,
         version,
@@ -936,6 +981,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         pii: spec.pii,
         export: spec.export,
         gates: spec.gates,
+        curriculum,
         spec_dir: spec_dir.to_path_buf(),
     })
 }

@@ -11,8 +11,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::curriculum::{CurriculumSpec, PhaseKind};
 use crate::error::{Error, Result};
-use crate::export::{ChatmlLine, shard_text};
+use crate::export::{parse_line, shard_text};
 use crate::manifest::{ReleaseJson, STATUSES, root_sha256};
 use crate::normalize::text_hash;
 use crate::schema::{read_parquet, str_column, str_values, u64_column};
@@ -159,12 +160,19 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
             let shards = str_column(&m, "shard")?;
             let lines = u64_column(&m, "line")?;
             let hashes = str_column(&m, "text_hash")?;
-            if m.height() as u64 != rj.counts.exported {
-                problem(format!(
-                    "manifest.parquet: {} rows but counts.exported is {}",
-                    m.height(),
-                    rj.counts.exported
-                ));
+            let phases = str_column(&m, "phase")?;
+            let copies = u64_column(&m, "copy")?;
+            let pairs: Vec<bool> = m
+                .column("preference_pair")
+                .and_then(|c| c.bool().cloned())
+                .map(|c| c.iter().map(|b| b.unwrap_or(false)).collect())
+                .unwrap_or_else(|_| vec![false; m.height()]);
+            let mut parsed: Vec<Option<crate::export::ParsedLine>> =
+                (0..m.height()).map(|_| None).collect();
+            let curriculum =
+                serde_json::from_value::<CurriculumSpec>(rj.spec["curriculum"].clone()).ok();
+            if curriculum.is_none() {
+                problem("release.json: the spec has no readable `curriculum`".into());
             }
             let total_lines: usize = shard_lines.values().map(Vec::len).sum();
             if m.height() != total_lines {
@@ -174,19 +182,34 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                 ));
             }
             let mut seen = BTreeSet::new();
+            let mut seen_copy = BTreeSet::new();
             for i in 0..m.height() {
+                manifest_ids.insert(ids[i].clone());
                 if !seen.insert((shards[i].as_str(), lines[i])) {
                     problem(format!(
                         "manifest.parquet row {i}: {} line {} listed twice",
                         shards[i], lines[i]
                     ));
                 }
-                if !manifest_ids.insert(ids[i].clone()) {
+                if !seen_copy.insert((ids[i].as_str(), phases[i].as_str(), copies[i])) {
                     problem(format!(
-                        "manifest.parquet row {i}: record_id {} listed twice",
-                        ids[i]
+                        "manifest.parquet row {i}: record_id {} copy {} of phase {} listed twice",
+                        ids[i], copies[i], phases[i]
                     ));
                 }
+                if !shards[i].starts_with(&format!("chatml/{}/", phases[i])) {
+                    problem(format!(
+                        "manifest.parquet row {i}: phase {} but shard {}",
+                        phases[i], shards[i]
+                    ));
+                }
+                let Some(kind) = curriculum.as_ref().and_then(|c| c.kind_of(&phases[i])) else {
+                    problem(format!(
+                        "manifest.parquet row {i}: phase `{}` is not in the spec's curriculum",
+                        phases[i]
+                    ));
+                    continue;
+                };
                 let Some(line) = shard_lines
                     .get(&shards[i])
                     .and_then(|l| l.get(lines[i] as usize))
@@ -197,10 +220,12 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                     ));
                     continue;
                 };
-                match serde_json::from_str::<ChatmlLine>(line) {
+                match parse_line(kind, line) {
                     Err(e) => problem(format!(
-                        "{} line {}: not a ChatML record: {e}",
-                        shards[i], lines[i]
+                        "{} line {}: not a {} record: {e}",
+                        shards[i],
+                        lines[i],
+                        kind.as_str()
                     )),
                     Ok(rec) => {
                         if rec.id != ids[i] {
@@ -209,15 +234,29 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                                 shards[i], lines[i], rec.id, ids[i]
                             ));
                         }
-                        let h = text_hash(rec.messages.iter().map(|m| m.content.as_str()));
-                        if h != hashes[i] {
-                            problem(format!(
-                                "{} line {}: text_hash {h} but the manifest says {}",
-                                shards[i], lines[i], hashes[i]
-                            ));
+                        // sft lines of preference pairs hold the prompt and the chosen
+                        // response only, so their hash differs from the record's.
+                        let whole =
+                            kind == PhaseKind::Preference || (kind == PhaseKind::Sft && !pairs[i]);
+                        if whole {
+                            let h = text_hash(rec.messages.iter().map(|m| m.content.as_str()));
+                            if h != hashes[i] {
+                                problem(format!(
+                                    "{} line {}: text_hash {h} but the manifest says {}",
+                                    shards[i], lines[i], hashes[i]
+                                ));
+                            }
                         }
+                        parsed[i] = Some(rec);
                     }
                 }
+            }
+            if manifest_ids.len() as u64 != rj.counts.exported {
+                problem(format!(
+                    "manifest.parquet: {} distinct records but counts.exported is {}",
+                    manifest_ids.len(),
+                    rj.counts.exported
+                ));
             }
             v.records = m.height() as u64;
             // Leakage between the exported splits, re-checked with the release's own settings.
@@ -239,25 +278,12 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                         "leakage: {exact} exported text(s) appear in more than one split"
                     ));
                 }
-                let parsed: Vec<Option<ChatmlLine>> = (0..m.height())
-                    .map(|i| {
-                        shard_lines
-                            .get(&shards[i])
-                            .and_then(|l| l.get(lines[i] as usize))
-                            .and_then(|line| serde_json::from_str(line).ok())
-                    })
-                    .collect();
                 let records: Vec<crate::split::LeakRecord<'_>> = (0..m.height())
                     .filter_map(|i| {
                         parsed[i].as_ref().map(|rec| crate::split::LeakRecord {
                             id: &ids[i],
                             split: &splits[i],
-                            turns: rec
-                                .messages
-                                .iter()
-                                .filter(|x| x.role != "system")
-                                .map(|x| x.content.as_str())
-                                .collect(),
+                            turns: rec.turns.iter().map(String::as_str).collect(),
                         })
                     })
                     .collect();

@@ -4,6 +4,7 @@ mod bad_input;
 mod build;
 mod common;
 mod coverage;
+mod curriculum;
 mod near_dedup;
 mod pii;
 mod real_data;

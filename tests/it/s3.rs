@@ -128,7 +128,7 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
             .unwrap()
             .starts_with(&format!("s3://{bucket}/raw/fixtures/"))
     );
-    assert_eq!(rj["counts"]["input"], 130);
+    assert_eq!(rj["counts"]["input"], 150);
 
     let v = trainready_s3(&ep, &bucket, &["verify", &release]);
     assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
