@@ -5,9 +5,13 @@
 //! `ledger_statuses_known`, `provenance_license` and `provenance_origin` (every exported record
 //! has a licence and an origin), `release_not_empty`, and `dedup_removal_rate.<source>` ≤
 //! `[dedup] max_removal_rate` (default 0.5: a dedup that removes half of a source is more likely
-//! a bug than a finding).
+//! a bug than a finding). Stages add their own (coverage, curriculum, leakage, PII residual), and
+//! `[drift]` adds gates against a baseline release (see [`DriftSpec`]).
 
-use serde_json::Value;
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::manifest::GateResult;
 use crate::spec::{GateOp, GateSpec};
@@ -69,6 +73,119 @@ pub fn builtin(stats: &Value, sources: &[String], limits: Limits) -> Vec<GateSpe
         }
     }
     gates
+}
+
+/// `[drift]`: compare this build with a published baseline release and fail when it moved too
+/// far. Metrics (in `stats.json` → `drift`): `family_share_change.<family>` and
+/// `family_share_change_max` (absolute change of a family's share of exported lines),
+/// `median_chars_change.<role>` and `median_chars_change_max` (relative change of the median
+/// message length in characters per role; a role present on one side only counts 1.0), and
+/// `records_change` (relative change of the exported lines). An unreadable baseline leaves the
+/// metrics missing (and `drift.error` set), so the drift gates fail closed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftSpec {
+    /// The baseline release: its folder or URI (holding `reports/stats.json`), e.g.
+    /// `baseline = "out/releases/fixtures/0.1.0"`. Relative paths are from the spec's folder.
+    pub baseline: String,
+    /// Largest allowed absolute change of any family's share. Default 0.10.
+    #[serde(default = "default_share_change")]
+    pub max_family_share_change: f64,
+    /// Largest allowed relative change of a role's median message length. Default 0.25.
+    #[serde(default = "default_relative_change")]
+    pub max_median_chars_change: f64,
+    /// Largest allowed relative change of the number of exported lines. Default 0.25.
+    #[serde(default = "default_relative_change")]
+    pub max_records_change: f64,
+}
+
+fn default_share_change() -> f64 {
+    0.10
+}
+fn default_relative_change() -> f64 {
+    0.25
+}
+
+impl DriftSpec {
+    /// The gates on the drift metrics.
+    pub fn gates(&self) -> Vec<GateSpec> {
+        let gate = |name: &str, metric: &str, threshold: f64| GateSpec {
+            name: name.into(),
+            metric: metric.into(),
+            op: GateOp::Le,
+            threshold,
+        };
+        vec![
+            gate(
+                "drift_family_share",
+                "drift.family_share_change_max",
+                self.max_family_share_change,
+            ),
+            gate(
+                "drift_median_chars",
+                "drift.median_chars_change_max",
+                self.max_median_chars_change,
+            ),
+            gate(
+                "drift_records",
+                "drift.records_change",
+                self.max_records_change,
+            ),
+        ]
+    }
+}
+
+/// The drift of `current` (this build's stats.json) from `baseline` (the baseline's).
+pub fn drift(current: &Value, baseline: &Value) -> Value {
+    let share = |v: &Value, f: &str| v["family_shares"][f]["share"].as_f64().unwrap_or(0.0);
+    let families: BTreeSet<String> = [current, baseline]
+        .iter()
+        .filter_map(|v| v["family_shares"].as_object())
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    let mut share_change = serde_json::Map::new();
+    let mut share_max = 0.0f64;
+    for f in &families {
+        let d = (share(current, f) - share(baseline, f)).abs();
+        share_max = share_max.max(d);
+        share_change.insert(f.clone(), json!(d));
+    }
+    let roles: BTreeSet<String> = [current, baseline]
+        .iter()
+        .filter_map(|v| v["message_lengths_by_role"].as_object())
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    let mut median_change = serde_json::Map::new();
+    let mut median_max = 0.0f64;
+    for r in &roles {
+        let m = |v: &Value| v["message_lengths_by_role"][r]["chars_p50"].as_f64();
+        let d = match (m(current), m(baseline)) {
+            (Some(a), Some(b)) if b > 0.0 => (a - b).abs() / b,
+            (Some(a), Some(b)) if a == b => 0.0,
+            _ => 1.0,
+        };
+        median_max = median_max.max(d);
+        median_change.insert(r.clone(), json!(d));
+    }
+    let lines = |v: &Value| {
+        v["curriculum"]["phases"].as_object().map(|p| {
+            p.values()
+                .filter_map(|x| x["records"].as_f64())
+                .sum::<f64>()
+        })
+    };
+    let records_change = match (lines(current), lines(baseline)) {
+        (Some(a), Some(b)) if b > 0.0 => Some((a - b).abs() / b),
+        _ => None,
+    };
+    json!({
+        "family_share_change": share_change,
+        "family_share_change_max": share_max,
+        "median_chars_change": median_change,
+        "median_chars_change_max": median_max,
+        "records_change": records_change,
+        "baseline_exported": baseline["counts"]["exported"],
+    })
 }
 
 /// Evaluate the built-in gates, then the spec's.
@@ -143,6 +260,88 @@ mod tests {
                 .unwrap()
                 .passed
         );
+    }
+
+    /// A stats.json on which every built-in gate passes.
+    fn healthy() -> Value {
+        json!({"counts": {"exported": 3, "unaccounted": 0, "unknown_status": 0},
+               "provenance": {"missing_license": 0, "missing_origin": 0},
+               "dedup": {"removal_rate": {"a": 0.1}}})
+    }
+
+    #[test]
+    fn every_builtin_gate_fails_on_its_bad_value_alone() {
+        let sources = ["a".to_string()];
+        let r = evaluate(&healthy(), &sources, Limits::default(), &[], &[]);
+        assert!(r.iter().all(|g| g.passed), "{r:?}");
+        let cases = [
+            ("ledger_balances", "/counts/unaccounted", json!(2)),
+            ("ledger_statuses_known", "/counts/unknown_status", json!(1)),
+            (
+                "provenance_license",
+                "/provenance/missing_license",
+                json!(1),
+            ),
+            ("provenance_origin", "/provenance/missing_origin", json!(4)),
+            ("release_not_empty", "/counts/exported", json!(0)),
+            ("dedup_removal_rate.a", "/dedup/removal_rate/a", json!(0.51)),
+        ];
+        assert_eq!(
+            cases.len(),
+            builtin(&healthy(), &sources, Limits::default()).len(),
+            "a case per built-in gate"
+        );
+        for (name, pointer, bad) in cases {
+            for value in [bad, Value::Null, json!("NaN")] {
+                let mut stats = healthy();
+                *stats.pointer_mut(pointer).unwrap() = value.clone();
+                let r = evaluate(&stats, &sources, Limits::default(), &[], &[]);
+                let failed: Vec<&str> = r
+                    .iter()
+                    .filter(|g| !g.passed)
+                    .map(|g| g.name.as_str())
+                    .collect();
+                assert_eq!(failed, vec![name], "{pointer} = {value}");
+            }
+        }
+    }
+
+    #[test]
+    fn drift_measures_share_median_and_count_changes() {
+        let base = json!({
+            "family_shares": {"qa": {"share": 0.5}, "chat": {"share": 0.5}},
+            "message_lengths_by_role": {"user": {"chars_p50": 100.0}, "assistant": {"chars_p50": 200.0}},
+            "curriculum": {"phases": {"sft": {"records": 100}}},
+            "counts": {"exported": 100}
+        });
+        let now = json!({
+            "family_shares": {"qa": {"share": 0.7}, "chat": {"share": 0.2}, "new": {"share": 0.1}},
+            "message_lengths_by_role": {"user": {"chars_p50": 150.0}},
+            "curriculum": {"phases": {"sft": {"records": 80}, "pt": {"records": 40}}},
+        });
+        let d = drift(&now, &base);
+        assert!((d["family_share_change"]["chat"].as_f64().unwrap() - 0.3).abs() < 1e-12);
+        assert!((d["family_share_change_max"].as_f64().unwrap() - 0.3).abs() < 1e-12);
+        assert_eq!(d["median_chars_change"]["user"], 0.5);
+        assert_eq!(
+            d["median_chars_change"]["assistant"], 1.0,
+            "a role that vanished"
+        );
+        assert!((d["records_change"].as_f64().unwrap() - 0.2).abs() < 1e-12);
+        let spec = DriftSpec {
+            baseline: "b".into(),
+            max_family_share_change: 0.1,
+            max_median_chars_change: 0.25,
+            max_records_change: 0.25,
+        };
+        let stats = json!({"drift": d});
+        let r = evaluate(&stats, &[], Limits::default(), &spec.gates(), &[]);
+        let failed: Vec<&str> = r
+            .iter()
+            .filter(|g| !g.passed && g.name.starts_with("drift"))
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(failed, vec!["drift_family_share", "drift_median_chars"]);
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod pii;
 pub mod pii_command;
 pub mod pipeline;
 pub mod query;
+pub mod report;
 pub mod schema;
 pub mod spec;
 pub mod split;

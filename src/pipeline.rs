@@ -90,6 +90,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         progress.inc(1);
     }
     progress.finish_and_clear();
+    let records_read = (convs.len() + rejections.len()) as u64;
     let mut frame = crate::schema::to_frame(&convs)?;
     drop(convs);
     put_parquet(storage, &run.join("01_load.parquet"), &mut frame)?;
@@ -150,9 +151,18 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
 
     // Statistics and gates.
     let source_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
+    let conversations = crate::stats::conversations_table(&staged)?;
+    let messages_table = crate::stats::messages_table(&exported.frame)?;
     let stats = crate::stats::compute(
-        &ledger,
-        &manifest,
+        &crate::stats::Tables {
+            ledger: &ledger,
+            manifest: &manifest,
+            conversations: &conversations,
+            messages: &messages_table,
+            clusters: &near.clusters,
+            leakage_pairs: &leak_pairs,
+            records_read,
+        },
         &exact,
         &near.report,
         &leakage,
@@ -242,6 +252,16 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
             }
         }
     }
+    if let Some(d) = &plan.drift {
+        let uri = crate::spec::resolve_uri(&d.baseline, &plan.spec_dir);
+        let mut drift = match read_baseline_stats(storage, &uri) {
+            Ok(baseline) => crate::gates::drift(&stats.json, &baseline),
+            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        };
+        drift["baseline"] = serde_json::json!(d.baseline);
+        stats.json["drift"] = drift;
+        builtin_extra.extend(d.gates());
+    }
     let gates = crate::gates::evaluate(
         &stats.json,
         &source_names,
@@ -259,6 +279,31 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     for (name, df) in &stats.tables {
         let mut df = df.clone();
         reports.push((format!("stats_{name}.parquet"), parquet_bytes(&mut df)?));
+    }
+    // The queries' input tables without text, so `trainready query queries/<name>.sql` works on
+    // a release as it does here.
+    for (name, df) in [
+        ("conversations", &conversations),
+        ("messages", &messages_table),
+    ] {
+        let mut df = df.clone();
+        reports.push((format!("{name}.parquet"), parquet_bytes(&mut df)?));
+    }
+    // The QA report, written whether or not the gates pass.
+    let report = crate::report::render(&crate::report::ReportInput {
+        name: &plan.name,
+        version: &plan.version,
+        spec_sha256: &plan.sha256(),
+        stats: &stats.json,
+        gates: &gates,
+        messages: &messages_table,
+        manifest: &manifest,
+        spec: &plan.report,
+    })?;
+    reports.push(("report.md".into(), report.markdown.into_bytes()));
+    reports.push(("report.html".into(), report.html.into_bytes()));
+    for (file, svg) in report.figures {
+        reports.push((format!("figures/{file}"), svg.into_bytes()));
     }
     let (mut clusters, mut cross) = (near.clusters, near.cross_split);
     reports.push((
@@ -416,6 +461,15 @@ fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec
         }
     }
     Ok(out)
+}
+
+/// `reports/stats.json` of a published release.
+fn read_baseline_stats(storage: &Storage, uri: &str) -> Result<serde_json::Value> {
+    let root = storage.locate(uri.trim_end_matches('/'))?;
+    let loc = root.join("reports/stats.json");
+    let bytes = storage.get(&loc)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Corrupt(format!("{}: not valid JSON: {e}", loc.uri)))
 }
 
 /// Set `status` (and `reason`) of the rows whose `record_id` is a key of `reasons`.

@@ -47,6 +47,12 @@ pub struct Spec {
     /// `[curriculum]`: route families into training phases (see `curriculum.rs`).
     #[serde(default)]
     pub curriculum: Option<crate::curriculum::CurriculumSpec>,
+    /// `[drift]`: gates against a baseline release (see `gates.rs`).
+    #[serde(default)]
+    pub drift: Option<crate::gates::DriftSpec>,
+    /// `[report]`: the QA report (see `report.rs`).
+    #[serde(default)]
+    pub report: crate::report::ReportSpec,
 }
 
 /// `[release]`
@@ -584,6 +590,9 @@ pub struct Plan {
     pub gates: Vec<GateSpec>,
     /// The phases; without `[curriculum]`, one `sft` phase taking every family.
     pub curriculum: crate::curriculum::CurriculumSpec,
+    /// Drift gates against a baseline release (`baseline` as written; relative to `spec_dir`).
+    pub drift: Option<crate::gates::DriftSpec>,
+    pub report: crate::report::ReportSpec,
     /// Folder of the spec file; relative source paths are resolved from it.
     #[serde(skip)]
     pub spec_dir: PathBuf,
@@ -961,6 +970,28 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         });
     }
 
+    if let Some(d) = &spec.drift {
+        let limits = [
+            d.max_family_share_change,
+            d.max_median_chars_change,
+            d.max_records_change,
+        ];
+        if limits.iter().any(|x| !x.is_finite() || *x < 0.0) {
+            return Err(Error::SpecValue {
+                path: path.to_path_buf(),
+                key: "drift".into(),
+                message: "the max_* limits must be finite numbers ≥ 0".into(),
+            });
+        }
+    }
+    if spec.report.min_cell == 0 {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "report.min_cell".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+
     Ok(Plan {
         name,
         version,
@@ -982,6 +1013,8 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         export: spec.export,
         gates: spec.gates,
         curriculum,
+        drift: spec.drift,
+        report: spec.report,
         spec_dir: spec_dir.to_path_buf(),
     })
 }

@@ -2,13 +2,17 @@
 //! into `stats.json` with stable keys. Gate metrics are dotted paths into it
 //! (`counts.input`, `counts.exported`, `counts.by_status.<status>`, `dedup.removal_rate.<source>`).
 //!
-//! Tables: `ledger` (one row per input record), `manifest` (one row per exported record).
+//! Tables: see [`Tables`]. Every query in `queries/` follows one convention: its leading string
+//! columns are keys and its other columns numbers, folded by [`fold`] into
+//! `stats.json["<query name>"][key1][key2]...[column]`, e.g.
+//! `message_lengths_by_role.assistant.chars_p50`; gates can name any of these paths.
 //! Materialises each query's (small) result.
 
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use polars::sql::SQLContext;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::dedup::{ExactReport, NearReport};
@@ -16,7 +20,8 @@ use crate::error::{PolarsContext, Result};
 use crate::manifest::{Counts, STATUSES};
 use crate::schema::{str_column, u64_column};
 
-/// The statistics queries, by name (file `queries/<name>.sql`).
+/// The statistics queries, by name (file `queries/<name>.sql`). Each result is folded into
+/// `stats.json` under its name by [`fold`] and written as `reports/stats_<name>.parquet`.
 pub const QUERIES: &[(&str, &str)] = &[
     (
         "counts_by_source_status",
@@ -25,6 +30,63 @@ pub const QUERIES: &[(&str, &str)] = &[
     (
         "exported_by_split_family",
         include_str!("../queries/exported_by_split_family.sql"),
+    ),
+    (
+        "exported_by_source_family_split_phase",
+        include_str!("../queries/exported_by_source_family_split_phase.sql"),
+    ),
+    (
+        "exported_by_phase_family",
+        include_str!("../queries/exported_by_phase_family.sql"),
+    ),
+    (
+        "family_shares",
+        include_str!("../queries/family_shares.sql"),
+    ),
+    (
+        "turns_per_conversation",
+        include_str!("../queries/turns_per_conversation.sql"),
+    ),
+    (
+        "turns_per_conversation_overall",
+        include_str!("../queries/turns_per_conversation_overall.sql"),
+    ),
+    (
+        "message_lengths_by_role",
+        include_str!("../queries/message_lengths_by_role.sql"),
+    ),
+    (
+        "message_lengths_by_source_role",
+        include_str!("../queries/message_lengths_by_source_role.sql"),
+    ),
+    (
+        "empty_and_one_word_turns",
+        include_str!("../queries/empty_and_one_word_turns.sql"),
+    ),
+    (
+        "role_alternation",
+        include_str!("../queries/role_alternation.sql"),
+    ),
+    ("script_mix", include_str!("../queries/script_mix.sql")),
+    (
+        "removal_rates_by_source",
+        include_str!("../queries/removal_rates_by_source.sql"),
+    ),
+    (
+        "pii_by_source_kind",
+        include_str!("../queries/pii_by_source_kind.sql"),
+    ),
+    (
+        "leakage_by_split_pair",
+        include_str!("../queries/leakage_by_split_pair.sql"),
+    ),
+    (
+        "near_cluster_sizes",
+        include_str!("../queries/near_cluster_sizes.sql"),
+    ),
+    (
+        "lengths_by_split",
+        include_str!("../queries/lengths_by_split.sql"),
     ),
 ];
 
@@ -40,6 +102,232 @@ pub fn run_query(tables: &[(&str, &DataFrame)], sql: &str) -> Result<DataFrame> 
         .ctx("running SQL")
 }
 
+/// The tables the queries read (registered under these names).
+pub struct Tables<'a> {
+    /// One row per input record: its final status (`ledger.parquet`).
+    pub ledger: &'a DataFrame,
+    /// One row per export line (`manifest.parquet`).
+    pub manifest: &'a DataFrame,
+    /// One row per loaded record, every column but `messages` and `metadata` (no text).
+    pub conversations: &'a DataFrame,
+    /// One row per message of each exported record (see [`messages_table`]; no text).
+    pub messages: &'a DataFrame,
+    /// Near-duplicate cluster members (`dedup_clusters.parquet`).
+    pub clusters: &'a DataFrame,
+    /// Leakage pairs (`leakage_pairs.parquet`).
+    pub leakage_pairs: &'a DataFrame,
+    /// Records read from the inputs (loaded + rejected), counted at load, independently of the
+    /// ledger: the ledger balances when it has exactly this many rows.
+    pub records_read: u64,
+}
+
+impl Tables<'_> {
+    fn named(&self) -> [(&'static str, &DataFrame); 6] {
+        [
+            ("ledger", self.ledger),
+            ("manifest", self.manifest),
+            ("conversations", self.conversations),
+            ("messages", self.messages),
+            ("clusters", self.clusters),
+            ("leakage_pairs", self.leakage_pairs),
+        ]
+    }
+}
+
+/// The `conversations` table: the staged frame without its text columns.
+pub fn conversations_table(staged: &DataFrame) -> Result<DataFrame> {
+    let drop: Vec<PlSmallStr> = ["messages", "metadata"]
+        .iter()
+        .filter(|c| staged.column(c).is_ok())
+        .map(|c| PlSmallStr::from(*c))
+        .collect();
+    Ok(staged.drop_many(drop))
+}
+
+/// (role, previous role, characters, words, script) of one message.
+type MessageStats = (String, Option<String>, u32, u32, &'static str);
+
+/// The `messages` table: one row per message of each exported record (its first export line;
+/// a preference pair contributes its prompt and chosen response), with `record_id`, `source`,
+/// `family`, `split`, `phase`, `turn` (0-based), `role`, `prev_role` (null for the first),
+/// `n_chars` (code points), `n_words` and `script` (the dominant script of its letters, see
+/// [`dominant_script`]). No text.
+pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
+    let ids = str_column(lines, "record_id")?;
+    let sources = str_column(lines, "source")?;
+    let families = str_column(lines, "family")?;
+    let splits = str_column(lines, "split")?;
+    let phases = str_column(lines, "phase")?;
+    let pref = crate::schema::opt_u32_column(lines, "pref_prompt")?;
+    let chosen = crate::schema::opt_u32_column(lines, "pref_chosen")?;
+    let messages = crate::schema::messages_of(lines)?;
+    let mut seen = std::collections::BTreeSet::new();
+    let rows: Vec<usize> = (0..lines.height())
+        .filter(|&i| seen.insert(ids[i].as_str()))
+        .collect();
+    let per_row: Vec<Vec<MessageStats>> = rows
+        .par_iter()
+        .map(|&i| {
+            let (p, c, _) = crate::curriculum::parts(&messages[i], pref[i], chosen[i]);
+            let mut prev: Option<String> = None;
+            p.iter()
+                .chain(c)
+                .map(|m| {
+                    (
+                        m.role.clone(),
+                        prev.replace(m.role.clone()),
+                        m.content.chars().count() as u32,
+                        crate::normalize::word_count(&m.content),
+                        dominant_script(&m.content),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let n: usize = per_row.iter().map(Vec::len).sum();
+    let (mut c_id, mut c_src, mut c_fam, mut c_split, mut c_phase) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut c_turn, mut c_role, mut c_prev, mut c_chars, mut c_words, mut c_script) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (&i, msgs) in rows.iter().zip(&per_row) {
+        for (t, (role, prev, chars, words, script)) in msgs.iter().enumerate() {
+            c_id.push(ids[i].as_str());
+            c_src.push(sources[i].as_str());
+            c_fam.push(families[i].as_str());
+            c_split.push(splits[i].as_str());
+            c_phase.push(phases[i].as_str());
+            c_turn.push(t as u32);
+            c_role.push(role.as_str());
+            c_prev.push(prev.as_deref());
+            c_chars.push(*chars);
+            c_words.push(*words);
+            c_script.push(*script);
+        }
+    }
+    df!(
+        "record_id" => c_id,
+        "source" => c_src,
+        "family" => c_fam,
+        "split" => c_split,
+        "phase" => c_phase,
+        "turn" => c_turn,
+        "role" => c_role,
+        "prev_role" => c_prev,
+        "n_chars" => c_chars,
+        "n_words" => c_words,
+        "script" => c_script,
+    )
+    .ctx("building the messages table")
+}
+
+/// The dominant script of the letters of `text`: `latin`, `han` (CJK ideographs, kana, hangul),
+/// `cyrillic`, `arabic`, `other` (any other letters), or `none` (no letters). Ties go to the
+/// first in that order.
+pub fn dominant_script(text: &str) -> &'static str {
+    let mut counts = [0u32; 5];
+    for ch in text.chars() {
+        let k = match ch as u32 {
+            0x41..=0x5A | 0x61..=0x7A => 0,
+            _ if ch.is_ascii() || !ch.is_alphabetic() => continue,
+            0xC0..=0x24F | 0x1E00..=0x1EFF => 0,
+            0x3040..=0x30FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xAC00..=0xD7AF
+            | 0xF900..=0xFAFF
+            | 0x20000..=0x2FFFF => 1,
+            0x400..=0x52F => 2,
+            0x600..=0x6FF | 0x750..=0x77F | 0x8A0..=0x8FF => 3,
+            _ => 4,
+        };
+        counts[k] += 1;
+    }
+    const NAMES: [&str; 5] = ["latin", "han", "cyrillic", "arabic", "other"];
+    let best = (0..5)
+        .max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        "none"
+    } else {
+        NAMES[best]
+    }
+}
+
+/// Fold a query result into JSON: the leading string columns are keys (nested in order), every
+/// later column a value: `{key1: {key2: {value_column: number}}}`. A result without key columns
+/// is its first row's values. Null numbers stay null (a gate on them fails closed).
+pub fn fold(df: &DataFrame) -> Result<Value> {
+    let cols = df.columns();
+    let n_keys = cols
+        .iter()
+        .take_while(|c| c.dtype() == &DataType::String)
+        .count();
+    let keys: Vec<Vec<String>> = cols[..n_keys]
+        .iter()
+        .map(|c| {
+            Ok(c.str()
+                .ctx("key column")?
+                .iter()
+                .map(|v| v.unwrap_or("null").to_string())
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let values: Vec<(String, Vec<Value>)> = cols[n_keys..]
+        .iter()
+        .map(|c| {
+            let f = c
+                .cast(&DataType::Float64)
+                .ctx(format!("value column {}", c.name()))?;
+            let is_int = c.dtype().is_integer();
+            let vals = f
+                .f64()
+                .ctx("values")?
+                .iter()
+                .map(|v| match v {
+                    Some(x) if is_int => json!(x as i64),
+                    Some(x) if x.is_finite() => json!(x),
+                    _ => Value::Null,
+                })
+                .collect();
+            Ok((c.name().to_string(), vals))
+        })
+        .collect::<Result<_>>()?;
+    let mut root = Value::Object(Default::default());
+    let rows = if n_keys == 0 {
+        df.height().min(1)
+    } else {
+        df.height()
+    };
+    for r in 0..rows {
+        let mut node = &mut root;
+        for k in &keys {
+            node = node
+                .as_object_mut()
+                .expect("invariant: folded nodes are objects")
+                .entry(k[r].clone())
+                .or_insert_with(|| Value::Object(Default::default()));
+        }
+        let obj = node
+            .as_object_mut()
+            .expect("invariant: folded nodes are objects");
+        for (name, vals) in &values {
+            obj.insert(name.clone(), vals[r].clone());
+        }
+    }
+    Ok(root)
+}
+
 /// Everything `stats.json` holds, plus the query results as tables.
 pub struct Stats {
     pub json: Value,
@@ -50,22 +338,35 @@ pub struct Stats {
 /// Compute the statistics of a run.
 #[tracing::instrument(skip_all, fields(stage = "stats"))]
 pub fn compute(
-    ledger: &DataFrame,
-    manifest: &DataFrame,
+    tables: &Tables<'_>,
     exact: &ExactReport,
     near: &NearReport,
     leakage: &crate::split::LeakageReport,
     pii: &crate::pii::PiiReport,
     sources: &[String],
 ) -> Result<Stats> {
-    let tables = [("ledger", ledger), ("manifest", manifest)];
+    let manifest = tables.manifest;
+    let named = tables.named();
     let mut results = Vec::new();
     for (name, sql) in QUERIES {
-        results.push((name.to_string(), run_query(&tables, sql)?));
+        let df = run_query(&named, sql).map_err(|e| match e {
+            crate::error::Error::Polars { source, .. } => crate::error::Error::Internal(format!(
+                "statistics query queries/{name}.sql failed: {source}"
+            )),
+            other => other,
+        })?;
+        results.push((name.to_string(), df));
     }
+    let result = |name: &str| -> &DataFrame {
+        &results
+            .iter()
+            .find(|(n, _)| n == name)
+            .expect("invariant: every named query ran")
+            .1
+    };
 
     // counts.*
-    let by_source_status = &results[0].1;
+    let by_source_status = result("counts_by_source_status");
     let src = str_column(by_source_status, "source")?;
     let status = str_column(by_source_status, "status")?;
     let n = u64_column(by_source_status, "records")?;
@@ -103,6 +404,10 @@ pub fn compute(
         c.exported = c.by_status.get("exported").copied().unwrap_or(0);
     }
     let accounted: u64 = counts.by_status.values().sum();
+    // Exported in the ledger but not in the manifest, or the other way round.
+    let manifest_ids: std::collections::BTreeSet<String> =
+        str_column(manifest, "record_id")?.into_iter().collect();
+    let exported_mismatch = (manifest_ids.len() as i64 - counts.exported as i64).unsigned_abs();
     let unknown_status: u64 = counts
         .by_status
         .iter()
@@ -116,7 +421,7 @@ pub fn compute(
         .map(|s| (s.to_string(), 0))
         .collect();
     let mut by_family: BTreeMap<String, u64> = BTreeMap::new();
-    let t = &results[1].1;
+    let t = result("exported_by_split_family");
     let (splits, families, recs) = (
         str_column(t, "split")?,
         str_column(t, "family")?,
@@ -152,12 +457,16 @@ pub fn compute(
         })
         .collect();
 
-    let json = json!({
+    let mut json = json!({
         "counts": {
             "input": counts.input,
             "exported": counts.exported,
             "accounted": accounted,
-            "unaccounted": counts.input as i64 - accounted as i64,
+            // Records read but absent from the ledger (or ledger rows nobody read), plus
+            // exported records missing from the manifest: the `ledger_balances` gate.
+            "records_read": tables.records_read,
+            "unaccounted": (tables.records_read as i64 - accounted as i64).unsigned_abs()
+                + exported_mismatch,
             "unknown_status": unknown_status,
             "by_status": counts.by_status,
             "by_source": per_source,
@@ -176,6 +485,9 @@ pub fn compute(
             "missing_origin": missing("origin_uri")?,
         },
     });
+    for (name, df) in &results {
+        json[name.as_str()] = fold(df)?;
+    }
     Ok(Stats {
         json,
         counts,

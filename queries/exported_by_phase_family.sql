@@ -1,0 +1,20 @@
+-- Exported conversations per training phase and family: records, approximate tokens
+-- (sum over records of ceil(n_chars / 4)) and the share of all exported records.
+-- Tables: manifest (one row per exported conversation).
+SELECT
+    g.phase,
+    g.family,
+    g.records,
+    g.approx_tokens,
+    CAST(g.records AS DOUBLE) / t.total AS share_of_records
+FROM (
+    SELECT
+        phase,
+        family,
+        CAST(COUNT(*) AS BIGINT) AS records,
+        CAST(SUM(CEIL(CAST(n_chars AS DOUBLE) / 4)) AS BIGINT) AS approx_tokens
+    FROM manifest
+    GROUP BY phase, family
+) AS g
+CROSS JOIN (SELECT CAST(COUNT(*) AS BIGINT) AS total FROM manifest) AS t
+ORDER BY g.phase, g.family
