@@ -288,7 +288,9 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
         rows: lengths
             .iter()
             .map(|(role, v)| {
-                let f = |key: &str| v[key].as_f64().map_or("-".into(), num);
+                // Percentiles of fewer than k messages would describe individual messages.
+                let few = v["messages"].as_u64().unwrap_or(0) < k;
+                let f = |key: &str| v[key].as_f64().filter(|_| !few).map_or("-".into(), num);
                 vec![
                     role.clone(),
                     cell(&v["messages"]),
@@ -384,11 +386,19 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
     // Dedup and leakage.
     doc.push(Block::H2("Duplicates and leakage".into()));
     doc.push(Block::P(format!(
-        "Exact duplicates removed: {}. Near-duplicates removed: {}. Leakage pairs found: {}, records resolved by the policy: {}.",
+        "Exact duplicates removed: {}. Near-duplicates removed: {}. Leakage pairs found: {} (policy `{}`), records removed by the policy: {}, pairs left unresolved: {}.",
         cell(&by_status["duplicate"]),
         cell(&by_status["near_duplicate"]),
-        cell(&s["leakage"]["pairs"]),
+        count_cell(
+            s["leakage"]["found"]
+                .as_object()
+                .map(|o| o.values().filter_map(Value::as_u64).sum()),
+            k
+        ),
+        s["leakage"]["policy"].as_str().unwrap_or("-"),
         cell(&by_status["leakage"]),
+        // The gate value: never suppressed.
+        s["leakage"]["pairs"],
     )));
     let mut leak_rows = Vec::new();
     if let Some(a) = s["leakage_by_split_pair"].as_object() {
@@ -449,11 +459,13 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
             .iter()
             .map(|(kind, _)| {
                 let p = &s["pii"];
+                // A kind absent from a count map was counted 0 times.
+                let c = |map: &str| count_cell(Some(p[map][kind].as_u64().unwrap_or(0)), k);
                 vec![
                     kind.clone(),
-                    cell(&p["findings"][kind]),
-                    cell(&p["redacted"][kind]),
-                    cell(&p["flagged"][kind]),
+                    c("findings"),
+                    c("redacted"),
+                    c("flagged"),
                     // The residual is a gate value: never suppressed.
                     p["residual"][kind].to_string(),
                 ]
