@@ -256,42 +256,43 @@ fn split_rank(s: &str) -> u8 {
     }
 }
 
-/// A pair from two records' views.
-fn pair(a: &LeakRecord<'_>, b: &LeakRecord<'_>, kind: &str, overlap: f64, detail: String) -> Pair {
-    Pair {
-        record_a: a.id.to_string(),
-        record_b: b.id.to_string(),
-        split_a: a.split.to_string(),
-        split_b: b.split.to_string(),
-        kind: kind.to_string(),
-        overlap,
-        detail,
+/// The word n-gram windows of a record, hashed: `(hash, turn)` for every window, in order, where
+/// `turn` is the turn holding the whole window or `u32::MAX` for a window across a turn boundary.
+/// The turns are tokenised once; the conversation's n-grams are the windows over all of its
+/// tokens (the same as tokenising the turns joined by newlines).
+fn windows(r: &LeakRecord<'_>, n: usize) -> Vec<(u64, u32)> {
+    let mut toks: Vec<u64> = Vec::new();
+    let mut turn_of: Vec<u32> = Vec::new();
+    for (t, text) in r.turns.iter().enumerate() {
+        for_each_token(text, |w| {
+            toks.push(xxh3_64(w.as_bytes()));
+            turn_of.push(t as u32);
+        });
     }
-}
-
-/// Hashed word n-grams of one text (sorted, unique).
-fn ngrams(text: &str, n: usize) -> Vec<u64> {
-    let mut toks = Vec::new();
-    for_each_token(text, |t| toks.push(xxh3_64(t.as_bytes())));
-    if toks.len() < n {
+    if n == 0 || toks.len() < n {
         return Vec::new();
     }
-    let mut out: Vec<u64> = toks
-        .windows(n)
-        .map(|w| {
-            w.iter()
-                .fold(0u64, |h, &t| crate::dedup::minhash::mix64(h ^ t))
+    (0..=toks.len() - n)
+        .map(|i| {
+            let h = toks[i..i + n]
+                .iter()
+                .fold(0u64, |h, &t| crate::dedup::minhash::mix64(h ^ t));
+            let turn = if turn_of[i] == turn_of[i + n - 1] {
+                turn_of[i]
+            } else {
+                u32::MAX
+            };
+            (h, turn)
         })
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+        .collect()
 }
 
-/// The n-gram index of the evaluation side (validation, test, external sets): sorted postings
-/// `(n-gram, record, turn)` searched by binary search, and a document frequency for every indexed
-/// n-gram. Train records are only streamed through it (once to count document frequency, once to
-/// find pairs), so memory is bounded by the evaluation side, not the corpus.
+/// The n-gram index of the evaluation side (validation, test, external sets): for every distinct
+/// indexed n-gram (sorted), its postings `(record, turn)` and its
+/// document frequency over the corpus; a bitset over the n-gram hashes answers "not indexed" for
+/// most query n-grams without a binary search. Query records (train, and validation against test)
+/// are streamed through it once ([`LeakIndex::scan`] keeps only their hits), so memory is bounded
+/// by the evaluation side and the hits, not the corpus.
 pub struct LeakIndex {
     ngram: usize,
     ids: Vec<String>,
@@ -299,107 +300,214 @@ pub struct LeakIndex {
     external: Vec<bool>,
     conv_len: Vec<u32>,
     turn_len: Vec<Vec<u32>>,
-    /// (n-gram, record, turn or u32::MAX for the conversation), sorted.
-    postings: Vec<(u64, u32, u32)>,
     /// Distinct indexed n-grams (sorted), where each one's postings start, and their document
     /// frequency over the corpus.
     grams: Vec<u64>,
     starts: Vec<u32>,
+    /// (record, turn), grouped by n-gram in `grams` order and sorted by record: an n-gram inside
+    /// turns is posted once per turn holding it, one only across a turn boundary once with turn
+    /// u32::MAX.
+    postings: Vec<(u32, u32)>,
     df: Vec<std::sync::atomic::AtomicU32>,
+    /// One bit per hash value modulo its length (a power of two): unset means "not indexed".
+    filter: Vec<u64>,
+    filter_mask: u64,
 }
 
-/// Per-turn and per-conversation n-grams of a record.
-fn record_grams(r: &LeakRecord<'_>, n: usize) -> (Vec<Vec<u64>>, Vec<u64>) {
-    let turns: Vec<Vec<u64>> = r.turns.iter().map(|t| ngrams(t, n)).collect();
-    (turns, ngrams(&r.turns.join("\n"), n))
+/// The hits of one query record: indexes into [`LeakIndex`]'s n-grams.
+pub struct QueryHits {
+    pub id: String,
+    pub split: String,
+    conv_len: u32,
+    /// Distinct conversation n-grams found in the index.
+    conv: Vec<u32>,
+    /// (turn, its distinct n-grams, those found in the index), for turns with hits.
+    turns: Vec<(u32, u32, Vec<u32>)>,
 }
 
 impl LeakIndex {
     /// Index `records` (the evaluation side); `external[i]` marks external eval-set records.
     pub fn build(records: &[LeakRecord<'_>], external: &[bool], ngram: usize) -> Self {
-        let grams: Vec<(Vec<Vec<u64>>, Vec<u64>)> =
-            records.par_iter().map(|r| record_grams(r, ngram)).collect();
-        let mut postings: Vec<(u64, u32, u32)> = Vec::new();
-        for (i, (turns, conv)) in grams.iter().enumerate() {
-            postings.extend(conv.iter().map(|g| (*g, i as u32, u32::MAX)));
-            for (t, tg) in turns.iter().enumerate() {
-                postings.extend(tg.iter().map(|g| (*g, i as u32, t as u32)));
-            }
+        // Per record: its postings (an n-gram inside a turn is posted once per turn holding it;
+        // an n-gram only across a turn boundary is posted once with turn u32::MAX), its number
+        // of distinct conversation n-grams, and of distinct n-grams per turn.
+        let per_record: Vec<(Vec<(u64, u32)>, u32, Vec<u32>)> = records
+            .par_iter()
+            .map(|r| {
+                let mut w = windows(r, ngram);
+                w.sort_unstable();
+                w.dedup();
+                let mut turn_len = vec![0u32; r.turns.len()];
+                let mut conv_len = 0u32;
+                let mut out = Vec::with_capacity(w.len());
+                let mut i = 0;
+                while i < w.len() {
+                    let g = w[i].0;
+                    let mut j = i;
+                    while j < w.len() && w[j].0 == g {
+                        j += 1;
+                    }
+                    conv_len += 1;
+                    // Sorted by turn within the n-gram: u32::MAX (across turns) comes last.
+                    if w[i].1 == u32::MAX {
+                        out.push((g, u32::MAX));
+                    } else {
+                        for &(_, t) in w[i..j].iter().filter(|x| x.1 != u32::MAX) {
+                            turn_len[t as usize] += 1;
+                            out.push((g, t));
+                        }
+                    }
+                    i = j;
+                }
+                (out, conv_len, turn_len)
+            })
+            .collect();
+        let total: usize = per_record.iter().map(|r| r.0.len()).sum();
+        let mut postings: Vec<(u64, u32, u32)> = Vec::with_capacity(total);
+        let mut conv_len = Vec::with_capacity(records.len());
+        let mut turn_len = Vec::with_capacity(records.len());
+        for (i, (posts, c, t)) in per_record.into_iter().enumerate() {
+            postings.extend(posts.into_iter().map(|(g, turn)| (g, i as u32, turn)));
+            conv_len.push(c);
+            turn_len.push(t);
         }
         postings.par_sort_unstable();
+        // Distinct n-grams, where their postings start, and their document frequency (distinct
+        // records; postings are sorted by record within an n-gram).
         let mut uniq: Vec<u64> = Vec::new();
         let mut starts: Vec<u32> = Vec::new();
         let mut df: Vec<u32> = Vec::new();
-        for (p, &(g, _, t)) in postings.iter().enumerate() {
+        let mut last_record = u32::MAX;
+        for (p, &(g, j, _)) in postings.iter().enumerate() {
             if uniq.last() != Some(&g) {
                 uniq.push(g);
                 starts.push(p as u32);
                 df.push(0);
+                last_record = u32::MAX;
             }
-            if t == u32::MAX {
+            if j != last_record {
                 *df.last_mut().expect("invariant: pushed above") += 1;
+                last_record = j;
             }
+        }
+        starts.push(postings.len() as u32);
+        let compact: Vec<(u32, u32)> = postings.iter().map(|&(_, j, t)| (j, t)).collect();
+        drop(postings);
+        // About 8 bits per distinct n-gram: a query n-gram that is not indexed passes the filter
+        // with probability ~12%, and then costs one binary search.
+        let bits = (uniq.len() as u64 * 8).next_power_of_two().max(1 << 16);
+        let mut filter = vec![0u64; (bits / 64) as usize];
+        for &g in &uniq {
+            let b = g & (bits - 1);
+            filter[(b / 64) as usize] |= 1 << (b % 64);
         }
         Self {
             ngram,
             ids: records.iter().map(|r| r.id.to_string()).collect(),
             splits: records.iter().map(|r| r.split.to_string()).collect(),
             external: external.to_vec(),
-            conv_len: grams.iter().map(|g| g.1.len() as u32).collect(),
-            turn_len: grams
-                .iter()
-                .map(|g| g.0.iter().map(|t| t.len() as u32).collect())
-                .collect(),
+            conv_len,
+            turn_len,
             grams: uniq,
-            starts: {
-                starts.push(postings.len() as u32);
-                starts
-            },
-            postings,
+            starts,
+            postings: compact,
             df: df
                 .into_iter()
                 .map(std::sync::atomic::AtomicU32::new)
                 .collect(),
+            filter,
+            filter_mask: bits - 1,
         }
     }
 
-    /// Count the document frequency contributed by records that are not in the index.
-    pub fn count(&self, records: &[LeakRecord<'_>]) {
-        records.par_iter().for_each(|r| {
-            for g in ngrams(&r.turns.join("\n"), self.ngram) {
-                if let Ok(k) = self.grams.binary_search(&g) {
-                    self.df[k].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    /// The position of an indexed n-gram.
+    fn lookup(&self, g: u64) -> Option<u32> {
+        let b = g & self.filter_mask;
+        if self.filter[(b / 64) as usize] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.grams.binary_search(&g).ok().map(|k| k as u32)
+    }
+
+    /// Find the indexed n-grams of query records, once per record. `count_df`: the records are
+    /// not in the index themselves (train), so their conversation n-grams add to the document
+    /// frequency that decides the stop-list. Records without any hit are left out.
+    pub fn scan(&self, records: &[LeakRecord<'_>], count_df: bool) -> Vec<QueryHits> {
+        records
+            .par_iter()
+            .filter_map(|r| {
+                let w = windows(r, self.ngram);
+                let mut conv_all: Vec<u64> = w.iter().map(|x| x.0).collect();
+                conv_all.sort_unstable();
+                conv_all.dedup();
+                let mut per_turn: Vec<Vec<u64>> = vec![Vec::new(); r.turns.len()];
+                for &(h, t) in &w {
+                    if t != u32::MAX {
+                        per_turn[t as usize].push(h);
+                    }
                 }
-            }
-        });
+                let mut conv = Vec::new();
+                for &g in &conv_all {
+                    if let Some(k) = self.lookup(g) {
+                        conv.push(k);
+                        if count_df {
+                            self.df[k as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                }
+                if conv.is_empty() {
+                    return None;
+                }
+                let mut turns = Vec::new();
+                for (t, mut tg) in per_turn.into_iter().enumerate() {
+                    tg.sort_unstable();
+                    tg.dedup();
+                    // A turn n-gram is a conversation n-gram: look it up among the hits only.
+                    let ks: Vec<u32> = tg
+                        .iter()
+                        .filter_map(|g| {
+                            conv.binary_search_by(|&k| self.grams[k as usize].cmp(g))
+                                .ok()
+                                .map(|p| conv[p])
+                        })
+                        .collect();
+                    if !ks.is_empty() {
+                        turns.push((t as u32, tg.len() as u32, ks));
+                    }
+                }
+                Some(QueryHits {
+                    id: r.id.to_string(),
+                    split: r.split.to_string(),
+                    conv_len: conv_all.len() as u32,
+                    conv,
+                    turns,
+                })
+            })
+            .collect()
     }
 
-    /// The postings of an indexed n-gram that is not a stock phrase (one binary search).
-    fn hits(&self, g: u64, stop_df: usize) -> &[(u64, u32, u32)] {
-        match self.grams.binary_search(&g) {
-            Ok(k) if (self.df[k].load(std::sync::atomic::Ordering::Relaxed) as usize) < stop_df => {
-                &self.postings[self.starts[k] as usize..self.starts[k + 1] as usize]
-            }
-            _ => &[],
+    /// The postings of indexed n-gram `k` when it is not a stock phrase.
+    fn hits(&self, k: u32, stop_df: usize) -> &[(u32, u32)] {
+        let k = k as usize;
+        if (self.df[k].load(std::sync::atomic::Ordering::Relaxed) as usize) < stop_df {
+            &self.postings[self.starts[k] as usize..self.starts[k + 1] as usize]
+        } else {
+            &[]
         }
     }
 
-    /// Leaked pairs of `records` (query side) against the index: each record against indexed
+    /// Leaked pairs of scanned query records against the index: each record against indexed
     /// records of a later split (train -> validation/test, validation -> test) and external sets.
-    pub fn pairs(&self, records: &[LeakRecord<'_>], spec: &LeakageSpec) -> Vec<Pair> {
-        let mut found: Vec<Pair> = records
+    /// Call after every train record has been scanned (the stop-list needs the final document
+    /// frequencies).
+    pub fn pairs(&self, hits: &[QueryHits], spec: &LeakageSpec) -> Vec<Pair> {
+        let mut found: Vec<Pair> = hits
             .par_iter()
             .flat_map_iter(|a| {
-                let (turns, conv) = record_grams(a, self.ngram);
                 let eligible = |j: u32| {
                     let j = j as usize;
                     self.ids[j] != a.id
-                        && (self.external[j] || split_rank(a.split) < split_rank(&self.splits[j]))
-                };
-                let view = |j: u32| LeakRecord {
-                    id: &self.ids[j as usize],
-                    split: &self.splits[j as usize],
-                    turns: Vec::new(),
+                        && (self.external[j] || split_rank(&a.split) < split_rank(&self.splits[j]))
                 };
                 let kind_of = |j: u32, local: &'static str| {
                     if self.external[j as usize] {
@@ -408,17 +516,31 @@ impl LeakIndex {
                         local
                     }
                 };
+                let pair_with = |j: u32, kind: &str, n: usize, detail: String| Pair {
+                    record_a: a.id.clone(),
+                    record_b: self.ids[j as usize].clone(),
+                    split_a: a.split.clone(),
+                    split_b: self.splits[j as usize].clone(),
+                    kind: kind.to_string(),
+                    overlap: n as f64,
+                    detail,
+                };
                 let mut out = Vec::new();
                 let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-                for &g in &conv {
-                    for &(_, j, t) in self.hits(g, spec.stop_df) {
-                        if t == u32::MAX && eligible(j) {
-                            *shared.entry(j).or_default() += 1;
+                for &k in &a.conv {
+                    // Postings are sorted by record: count each record once per n-gram.
+                    let mut last = u32::MAX;
+                    for &(j, _) in self.hits(k, spec.stop_df) {
+                        if j != last {
+                            last = j;
+                            if eligible(j) {
+                                *shared.entry(j).or_default() += 1;
+                            }
                         }
                     }
                 }
                 for (j, n) in shared {
-                    let smaller = conv.len().min(self.conv_len[j as usize] as usize).max(1);
+                    let smaller = (a.conv_len.min(self.conv_len[j as usize]) as usize).max(1);
                     let frac = n as f64 / smaller as f64;
                     if n >= spec.min_shared && frac >= spec.min_fraction {
                         let detail = format!(
@@ -426,24 +548,22 @@ impl LeakIndex {
                             self.ngram,
                             100.0 * frac
                         );
-                        out.push(pair(a, &view(j), kind_of(j, "ngram"), n as f64, detail));
+                        out.push(pair_with(j, kind_of(j, "ngram"), n, detail));
                     }
                 }
                 // Turn level: one long shared turn counts even when the rest differs.
-                for tg in &turns {
+                for (_, len, ks) in &a.turns {
                     let mut per: BTreeMap<(u32, u32), usize> = BTreeMap::new();
-                    for &g in tg {
-                        for &(_, j, t) in self.hits(g, spec.stop_df) {
+                    for &k in ks {
+                        for &(j, t) in self.hits(k, spec.stop_df) {
                             if t != u32::MAX && eligible(j) {
                                 *per.entry((j, t)).or_default() += 1;
                             }
                         }
                     }
                     for ((j, t), n) in per {
-                        let smaller = tg
-                            .len()
-                            .min(self.turn_len[j as usize][t as usize] as usize)
-                            .max(1);
+                        let smaller =
+                            ((*len).min(self.turn_len[j as usize][t as usize]) as usize).max(1);
                         let frac = n as f64 / smaller as f64;
                         if n >= spec.turn_min_shared && frac >= spec.turn_min_fraction {
                             let detail = format!(
@@ -451,13 +571,7 @@ impl LeakIndex {
                                 self.ngram,
                                 100.0 * frac
                             );
-                            out.push(pair(
-                                a,
-                                &view(j),
-                                kind_of(j, "ngram_turn"),
-                                n as f64,
-                                detail,
-                            ));
+                            out.push(pair_with(j, kind_of(j, "ngram_turn"), n, detail));
                         }
                     }
                 }
@@ -479,20 +593,21 @@ impl LeakIndex {
 
 /// N-gram leakage among `records` (train vs validation/test, validation vs test) and against
 /// external `eval` records. Pure: the build and `verify` call it alike.
-pub fn ngram_pairs(
-    records: &[LeakRecord<'_>],
-    eval: &[LeakRecord<'_>],
+pub fn ngram_pairs<'a>(
+    records: &[LeakRecord<'a>],
+    eval: &[LeakRecord<'a>],
     spec: &LeakageSpec,
 ) -> Vec<Pair> {
+    let reborrow = |r: &LeakRecord<'a>| LeakRecord {
+        id: r.id,
+        split: r.split,
+        turns: r.turns.clone(),
+    };
     let indexed: Vec<LeakRecord<'_>> = records
         .iter()
         .filter(|r| r.split != "train")
         .chain(eval.iter())
-        .map(|r| LeakRecord {
-            id: r.id,
-            split: r.split,
-            turns: r.turns.clone(),
-        })
+        .map(reborrow)
         .collect();
     let n_local = records.iter().filter(|r| r.split != "train").count();
     let external: Vec<bool> = (0..indexed.len()).map(|i| i >= n_local).collect();
@@ -500,23 +615,16 @@ pub fn ngram_pairs(
     let train: Vec<LeakRecord<'_>> = records
         .iter()
         .filter(|r| r.split == "train")
-        .map(|r| LeakRecord {
-            id: r.id,
-            split: r.split,
-            turns: r.turns.clone(),
-        })
+        .map(reborrow)
         .collect();
-    index.count(&train);
-    let queries: Vec<LeakRecord<'_>> = records
+    let validation: Vec<LeakRecord<'_>> = records
         .iter()
-        .filter(|r| r.split == "train" || r.split == "validation")
-        .map(|r| LeakRecord {
-            id: r.id,
-            split: r.split,
-            turns: r.turns.clone(),
-        })
+        .filter(|r| r.split == "validation")
+        .map(reborrow)
         .collect();
-    index.pairs(&queries, spec)
+    let mut hits = index.scan(&train, true);
+    hits.extend(index.scan(&validation, false));
+    index.pairs(&hits, spec)
 }
 
 /// What the leakage stage did.
