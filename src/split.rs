@@ -314,6 +314,10 @@ pub struct LeakIndex {
     filter_mask: u64,
 }
 
+/// One indexed record's postings `(n-gram, turn)`, its number of distinct conversation n-grams,
+/// and of distinct n-grams per turn.
+type RecordPostings = (Vec<(u64, u32)>, u32, Vec<u32>);
+
 /// The hits of one query record: indexes into [`LeakIndex`]'s n-grams.
 pub struct QueryHits {
     pub id: String,
@@ -331,7 +335,7 @@ impl LeakIndex {
         // Per record: its postings (an n-gram inside a turn is posted once per turn holding it;
         // an n-gram only across a turn boundary is posted once with turn u32::MAX), its number
         // of distinct conversation n-grams, and of distinct n-grams per turn.
-        let per_record: Vec<(Vec<(u64, u32)>, u32, Vec<u32>)> = records
+        let per_record: Vec<RecordPostings> = records
             .par_iter()
             .map(|r| {
                 let mut w = windows(r, ngram);
