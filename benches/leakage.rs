@@ -123,7 +123,7 @@ fn main() {
                     t.split_whitespace()
                         .map(|w| {
                             state = trainready::dedup::minhash::mix64(state);
-                            if state % 5 == 0 {
+                            if state.is_multiple_of(5) {
                                 format!("zq{}", state % 9973)
                             } else {
                                 w.to_string()
