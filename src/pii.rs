@@ -151,6 +151,12 @@ struct Detector {
     kind: Kind,
     regex: &'static str,
     check: Check,
+    /// Literals one of which every match contains (empty: none): the detector is skipped on a
+    /// text without any of them.
+    needs: &'static [&'static str],
+    /// Run only when the one regex joining every `grouped` detector matches the text (one pass
+    /// instead of one per detector; they rarely match, so most texts stop there).
+    grouped: bool,
 }
 
 /// What a text contains, from one pass over its bytes: a detector runs only when the text has
@@ -162,6 +168,8 @@ struct Features {
     colon: bool,
     dot: bool,
     upper: bool,
+    /// A `.` followed by a listed lower-case TLD and a non-alphanumeric byte (or the end).
+    tld: bool,
 }
 
 impl Features {
@@ -178,6 +186,17 @@ impl Features {
                 _ => {}
             }
         }
+        if f.dot {
+            let b = text.as_bytes();
+            f.tld = b.iter().enumerate().any(|(i, &c)| {
+                c == b'.'
+                    && DOMAIN_TLDS.iter().any(|t| {
+                        b[i + 1..].starts_with(t.as_bytes())
+                            && b.get(i + 1 + t.len())
+                                .is_none_or(|n| !n.is_ascii_alphanumeric())
+                    })
+            });
+        }
         f
     }
 
@@ -185,7 +204,7 @@ impl Features {
         match check {
             Check::Email | Check::Handle => self.at,
             Check::Url => self.dot || self.colon,
-            Check::Domain => self.dot,
+            Check::Domain => self.tld,
             Check::Ipv6 => self.colon,
             Check::Person => self.upper,
             _ => kind == Kind::Person || self.digit,
@@ -194,6 +213,14 @@ impl Features {
 }
 
 const NAME: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll}(?:[ \t]+(?:(?:van|von|de|da|del|der|di|du|la|le|bin|al|el)[ \t]+)?\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll})?";
+
+/// The top-level domains a bare domain name may end in (lower case; alternation order).
+const DOMAIN_TLDS: [&str; 54] = [
+    "com", "org", "net", "edu", "gov", "info", "biz", "blog", "app", "dev", "io", "ai", "co", "me",
+    "tv", "ly", "health", "care", "online", "site", "xyz", "club", "life", "live", "help", "page",
+    "website", "space", "uk", "de", "fr", "es", "it", "nl", "ca", "au", "us", "be", "ch", "at",
+    "se", "no", "dk", "fi", "ie", "nz", "in", "jp", "br", "mx", "pl", "pt", "gr", "za",
+];
 
 /// The detectors. Each comment says what it matches and what it deliberately does not.
 fn detectors() -> Vec<Detector> {
@@ -205,12 +232,16 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Email,
             regex: r"(?i)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}",
             check: Check::Email,
+            needs: &[],
+            grouped: false,
         },
         // URL with a scheme or www.; trailing punctuation and a wrapping ')' are not part of it.
         Detector {
             kind: Kind::Url,
             regex: r#"(?i)(?:https?://|www\.)[^\s<>"'\[\]{}]+"#,
             check: Check::Url,
+            needs: &[],
+            grouped: false,
         },
         // Bare domain with a known, lower-case TLD (optionally a path): counselchat.com,
         // griefcircle.org/x. Not file names (notes.txt) or abbreviations (e.g.): the TLD must be on
@@ -218,8 +249,16 @@ fn detectors() -> Vec<Detector> {
         // and TLDs that are English words (it, me, in, no, ...) need a path.
         Detector {
             kind: Kind::Url,
-            regex: r"(?-u:\b)(?:(?i:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)\.)+(?:com|org|net|edu|gov|info|biz|blog|app|dev|io|ai|co|me|tv|ly|health|care|online|site|xyz|club|life|live|help|page|website|space|uk|de|fr|es|it|nl|ca|au|us|be|ch|at|se|no|dk|fi|ie|nz|in|jp|br|mx|pl|pt|gr|za)(?-u:\b)(?:/[^\s<>]*)?",
+            regex: Box::leak(
+                format!(
+                    r"(?-u:\b)(?:(?i:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?)\.)+(?:{})(?-u:\b)(?:/[^\s<>]*)?",
+                    DOMAIN_TLDS.join("|")
+                )
+                .into_boxed_str(),
+            ),
             check: Check::Domain,
+            needs: &[],
+            grouped: false,
         },
         // IBAN: country code, check digits, 11-30 alphanumerics, compact or in groups of four;
         // checked by length per country and mod-97. Not IBAN-shaped strings failing the check.
@@ -227,6 +266,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Iban,
             regex: r"(?-u:\b)[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?-u:\b)",
             check: Check::Iban,
+            needs: &[],
+            grouped: false,
         },
         // Payment card: 13-19 digits in groups separated by spaces or dashes, Luhn-valid, with a
         // card-network prefix (2-6). Not other digit runs (order, tracking, ISBN numbers fail Luhn
@@ -235,6 +276,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::CreditCard,
             regex: r"(?-u:\b)\d(?:[ \-]?\d){12,18}(?-u:\b)",
             check: Check::Card,
+            needs: &[],
+            grouped: false,
         },
         // US SSN: ddd-dd-dddd or ddd dd dddd with valid area, group and serial. Not 000/666/9xx
         // areas, 00 groups or 0000 serials; not nine bare digits.
@@ -242,6 +285,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Ssn,
             regex: r"(?-u:\b)\d{3}[\- ]\d{2}[\- ]\d{4}(?-u:\b)",
             check: Check::Ssn,
+            needs: &[],
+            grouped: false,
         },
         // NANP: (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-800-555-0199,
         // with an optional extension. Not digit runs inside longer numbers, dates, times, prices.
@@ -249,12 +294,16 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Phone,
             regex: r"(?i)(?:\+?1[ \-.]?)?(?:\(\d{3}\)[ \-.]?|\d{3}[ \-.])\d{3}[ \-.]\d{4}(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?",
             check: Check::Phone,
+            needs: &[],
+            grouped: false,
         },
         // International with +: +44 7911 123456, +33 6 12 34 56 78, +447911123456, +49 (0)30 ...
         Detector {
             kind: Kind::Phone,
             regex: r"\+\d{1,3}(?:[ \-.]?\(0\))?(?:[ \-.]?\d{1,5}){2,6}",
             check: Check::Phone,
+            needs: &[],
+            grouped: false,
         },
         // National trunk-prefixed numbers (UK 07911 123456 / 020 7946 0958, FR 06 12 34 56 78,
         // DE 069 90009 350, ES/IT similar): a leading 0, separators, 9-12 digits.
@@ -262,6 +311,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Phone,
             regex: r"(?-u:\b)0[1-9]\d{0,3}(?:[ \-./]\d{2,8}){1,4}(?-u:\b)",
             check: Check::Phone,
+            needs: &[],
+            grouped: false,
         },
         // A local number without area code (555-0147) or ten bare digits: only with a phone word
         // (call, phone, number, cell, mobile, text, reach, tel, dial, ring) just before.
@@ -269,6 +320,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Phone,
             regex: r"(?-u:\b)(?:\d{3}[\-.]\d{4}|[2-9]\d{9})(?-u:\b)",
             check: Check::PhoneWithContext,
+            needs: &[],
+            grouped: false,
         },
         // Nine-digit national numbers without trunk prefix (ES 667.436.597, 910 81 44 28): only
         // with a phone word just before.
@@ -276,18 +329,24 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Phone,
             regex: r"(?-u:\b)[6-9]\d{2}(?:[ .]\d{2,3}){2,3}(?-u:\b)",
             check: Check::PhoneWithContext,
+            needs: &[],
+            grouped: false,
         },
         // IPv4 dotted quad. Not version strings (v1.2.3.4, "version 1.2.3.4").
         Detector {
             kind: Kind::IpAddress,
             regex: r"(?-u:\b)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?-u:\b)",
             check: Check::Ipv4,
+            needs: &[],
+            grouped: false,
         },
         // IPv6, full or compressed; must parse as an address. Not times (14:32:07).
         Detector {
             kind: Kind::IpAddress,
             regex: r"(?i)(?:[0-9a-f]{1,4}:){1,7}(?:(?::[0-9a-f]{1,4}){1,7}|[0-9a-f]{1,4}|:)",
             check: Check::Ipv6,
+            needs: &[],
+            grouped: false,
         },
         // Record numbers introduced by a keyword: MRN, medical record, member/patient/policy/case/
         // account/insurance ID or number, NHS number. The identifier is the span, not the keyword;
@@ -296,6 +355,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::RecordNumber,
             regex: r"(?i)(?-u:\b)(?:MRN|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|(?:member|patient|policy|case|account|insurance|subscriber|client|chart|claim|medicaid|medicare|benefits|health[ \t]+card|NHS|NHI)[ \t]*(?:ID|number|no\.?|#)|NHS[ \t]+number)(?:[ \t]+is)?[ \t]*[:#]?[ \t]*((?-i:[A-Z0-9][A-Z0-9\-/]*[A-Z0-9]|[A-Z0-9])(?:[ ]\d{2,})*)",
             check: Check::Record,
+            needs: &[],
+            grouped: false,
         },
         // Dates in a birth context (born, birth, DOB, d.o.b., birthday within a few words): the
         // date only. Not dates without such a word (appointments, deadlines).
@@ -303,6 +364,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::DateOfBirth,
             regex: r"(?i)(?-u:\b)(?:born(?:[ \t]+(?:on|in))?|birth[ \t]*date|date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birthday(?:[ \t]+is)?)[^\d\n]{0,24}?((?:\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*-\d{4})|(?:\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?[ \t]+\d{4})|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})|(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})|(?:\d{4}-\d{2}-\d{2}))",
             check: Check::Plain,
+            needs: &[],
+            grouped: false,
         },
         // Street address: house number (+ letter), optional direction, 1-3 capitalised words or an
         // ordinal (42nd), and a street suffix. The span ends at the suffix (no trailing '.').
@@ -310,6 +373,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::StreetAddress,
             regex: r"(?-u:\b)\d{1,6}[A-Z]?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?(?:(?:\p{Lu}[\p{Ll}'’]+\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Row)(?-u:\b)",
             check: Check::Plain,
+            needs: &[],
+            grouped: false,
         },
         // US ZIP or ZIP+4 after a state code (", IL 62704") or the word ZIP/zip code/postal code,
         // or "in 34902-6780" style ZIP+4. Not other five-digit numbers.
@@ -317,6 +382,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::ZipCode,
             regex: r"(?i)(?:(?-u:\b)(?:zip|zip[ \t]+code|zipcode|postal[ \t]+code)[ \t]*(?:is|:)?[ \t]*|(?-i:,[ \t]*[A-Z]{2})[ \t]+)(\d{5}(?:-\d{4})?)(?-u:\b)|(?-u:\b)(\d{5}-\d{4})(?-u:\b)",
             check: Check::Zip,
+            needs: &[],
+            grouped: false,
         },
         // Ages of 90 and over (HIPAA Safe Harbor): "93-year-old", "93 years old", "aged 91",
         // "turned 102", "<relative> is 93", "He was 97". The number only. Not ages under 90.
@@ -324,6 +391,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::AgeOver89,
             regex: r"(?i)(?-u:\b)(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o(?-u:\b))|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)at[ \t]+(\d{2,3}),",
             check: Check::Age,
+            needs: &[],
+            grouped: false,
         },
         // Social handle @name (letters, digits, _ and inner dots, up to 30). Not e-mails (a
         // word character before '@') and not "@ 5pm".
@@ -331,6 +400,8 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Handle,
             regex: r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?",
             check: Check::Handle,
+            needs: &[],
+            grouped: false,
         },
         // Self-introductions: "my name is X", "I'm X and|,|.", "call me X", "X here", "this is X".
         // The name must be capitalised and not a common word ("I'm Sorry", "I'm Feeling").
@@ -341,12 +412,16 @@ fn detectors() -> Vec<Detector> {
                     .into_boxed_str(),
             ),
             check: Check::Person,
+            needs: &[],
+            grouped: true,
         },
         // A title before a capitalised name anywhere: "Dr. Okafor", "Ms. Lindqvist".
         Detector {
             kind: Kind::Person,
             regex: Box::leak(format!(r"(?-u:\b)(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?[ \t]+({NAME})").into_boxed_str()),
             check: Check::Person,
+            needs: &[],
+            grouped: true,
         },
         // A relation before a name: "my best friend Gurpreet", "my therapist, Jordan".
         Detector {
@@ -355,6 +430,8 @@ fn detectors() -> Vec<Detector> {
                 format!(r"(?-u:\b)(?i:my|our|his|her|their)[ \t]+(?i:best[ \t]+)?(?i:friend|boyfriend|girlfriend|partner|husband|wife|son|daughter|brother|sister|mom|mum|dad|mother|father|therapist|counsellor|counselor|psychiatrist|boss|manager|roommate|flatmate|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|ex|fiancée?|colleague|coworker|co-worker|neighbou?r|teacher|doctor|nurse|coach)[ \t,]+{title}({NAME})").into_boxed_str(),
             ),
             check: Check::Person,
+            needs: &[],
+            grouped: true,
         },
         // A short closing line ending in a comma, then the name on the last line:
         // "Talk soon,\nChiara".
@@ -362,12 +439,16 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Person,
             regex: Box::leak(format!(r"(?:^|\n)[^\n,]{{1,25}},[ \t]*\n[ \t]*{title}({NAME})[ \t]*[.!]?[ \t]*$").into_boxed_str()),
             check: Check::Person,
+            needs: &[],
+            grouped: false,
         },
         // "X here." at the start of a message or after a greeting.
         Detector {
             kind: Kind::Person,
             regex: Box::leak(format!(r"(?:^|[.!?,][ \t]+|\n)({NAME})[ \t]+here(?-u:\b)").into_boxed_str()),
             check: Check::Person,
+            needs: &[" here", "\there"],
+            grouped: false,
         },
         // Salutations: "Dear Dr. Okafor,", "Hi Sam,", "Hello Ms. Lindqvist". Not "Hi there",
         // "Dear diary", "Hi everyone" (lower case or common words).
@@ -377,6 +458,8 @@ fn detectors() -> Vec<Detector> {
                 format!(r"(?:(?-u:\b)(?i:dear|hi|hello|hey|thanks|thank[ \t]+you)[ \t,]+){title}({NAME})(?-u:\b)").into_boxed_str(),
             ),
             check: Check::Person,
+            needs: &[],
+            grouped: true,
         },
         // Sign-offs closing a message: "- Jordan", "Best, Elena Petrova", "Warmly, Dr. Kim".
         Detector {
@@ -386,6 +469,8 @@ fn detectors() -> Vec<Detector> {
                     .into_boxed_str(),
             ),
             check: Check::Person,
+            needs: &[],
+            grouped: false,
         },
     ]
 }
@@ -393,6 +478,8 @@ fn detectors() -> Vec<Detector> {
 struct Compiled {
     regexes: Vec<Regex>,
     detectors: Vec<Detector>,
+    /// The alternation of the `grouped` detectors' patterns.
+    group: Regex,
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
@@ -404,11 +491,19 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             d.regex.to_string()
         })
         .collect();
+    let group = detectors
+        .iter()
+        .zip(&patterns)
+        .filter(|(d, _)| d.grouped)
+        .map(|(_, p)| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
     Compiled {
         regexes: patterns
             .iter()
             .map(|p| Regex::new(p).expect("invariant: PII patterns compile"))
             .collect(),
+        group: Regex::new(&group).expect("invariant: PII patterns compile"),
         detectors,
     }
 });
@@ -669,8 +764,12 @@ pub fn scan(text: &str, known_names: &[String]) -> Vec<Finding> {
         Vec::new()
     };
     let whole = [(0usize, text.len())];
+    let mut group_matches: Option<bool> = None;
     for (i, d) in c.detectors.iter().enumerate() {
-        if !features.allows(d.check, d.kind) {
+        if !features.allows(d.check, d.kind)
+            || !(d.needs.is_empty() || d.needs.iter().any(|n| text.contains(n)))
+            || (d.grouped && !*group_matches.get_or_insert_with(|| c.group.is_match(text)))
+        {
             continue;
         }
         let windows: &[(usize, usize)] = if needs_digit(d.check, d.kind) {
