@@ -137,6 +137,8 @@ enum Check {
     Iban,
     /// Age 90 or more.
     Age,
+    /// Age 90 or more in words: the captured words, no further check.
+    AgeWords,
     /// Handle: not inside an e-mail or word.
     Handle,
     /// A name: not a common word.
@@ -207,6 +209,7 @@ impl Features {
             Check::Domain => self.tld,
             Check::Ipv6 => self.colon,
             Check::Person => self.upper,
+            Check::AgeWords => true,
             _ => kind == Kind::Person || self.digit,
         }
     }
@@ -389,9 +392,24 @@ fn detectors() -> Vec<Detector> {
         // "turned 102", "<relative> is 93", "He was 97". The number only. Not ages under 90.
         Detector {
             kind: Kind::AgeOver89,
-            regex: r"(?i)(?-u:\b)(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o(?-u:\b))|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)at[ \t]+(\d{2,3}),",
+            regex: r"(?i)(?-u:\b)(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o(?-u:\b))|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)at[ \t]+(\d{2,3}),|(?-u:\b)age[ \t]*:[ \t]*(\d{2,3})(?-u:\b)|(?-u:\b)(?:mom|mum|dad|mother|father|grand(?:mother|father|ma|pa)|husband|wife|aunt|uncle|patient|client|neighbou?r|he|she)[ \t]*,[ \t]*(\d{2,3})[ \t]*,",
             check: Check::Age,
             needs: &[],
+            grouped: false,
+        },
+        // The same ages in words: "ninety-two years old", "turned ninety five", "a hundred and
+        // one year old". The words only. Not "ninety percent", "ninety days".
+        Detector {
+            kind: Kind::AgeOver89,
+            regex: Box::leak(
+                format!(
+                    r"(?i)(?-u:\b)({words})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old)|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be|i'm|i’m)(?:[ \t]+now)?)[ \t]+({words})(?-u:\b)",
+                    words = r"(?:ninety|(?:one|a)[ \t]+hundred(?:[ \t]+and)?)(?:[ \-]?(?:one|two|three|four|five|six|seven|eight|nine))?"
+                )
+                .into_boxed_str(),
+            ),
+            check: Check::AgeWords,
+            needs: &["inety", "INETY", "undred", "UNDRED"],
             grouped: false,
         },
         // Social handle @name (letters, digits, _ and inner dots, up to 30). Not e-mails (a
@@ -517,7 +535,13 @@ pub fn warm_up() {
 fn needs_digit(check: Check, kind: Kind) -> bool {
     !matches!(
         check,
-        Check::Email | Check::Handle | Check::Url | Check::Domain | Check::Ipv6 | Check::Person
+        Check::Email
+            | Check::Handle
+            | Check::Url
+            | Check::Domain
+            | Check::Ipv6
+            | Check::Person
+            | Check::AgeWords
     ) && kind != Kind::Person
 }
 
@@ -971,6 +995,7 @@ pub fn iban_valid(compact: &str) -> bool {
 fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usize)> {
     let m = &text[s..e];
     match check {
+        Check::AgeWords => Some((s, e)),
         Check::Plain => {
             if !boundary_before(text, s) && !m.starts_with(|c: char| !c.is_alphanumeric()) {
                 return None;
@@ -1725,6 +1750,15 @@ mod tests {
     #[test_case("Springfield, IL 62704 is home", Kind::ZipCode, "62704")]
     #[test_case("my grandmother is 93 and frail", Kind::AgeOver89, "93")]
     #[test_case("a 96-year-old neighbour", Kind::AgeOver89, "96")]
+    #[test_case("Age: 97, lives alone", Kind::AgeOver89, "97")]
+    #[test_case("my dad, 92, has dementia", Kind::AgeOver89, "92")]
+    #[test_case("She turned ninety-two last month", Kind::AgeOver89, "ninety-two")]
+    #[test_case("He is Ninety Five years old", Kind::AgeOver89, "Ninety Five")]
+    #[test_case(
+        "a hundred and one year old aunt",
+        Kind::AgeOver89,
+        "a hundred and one"
+    )]
     #[test_case("follow @mx_river on YouTube", Kind::Handle, "@mx_river")]
     #[test_case("My MRN is E652429487, again", Kind::RecordNumber, "E652429487")]
     #[test_case("Hi, my name is Dana and I'm stressed", Kind::Person, "Dana")]
@@ -1748,6 +1782,8 @@ mod tests {
     #[test_case("number 666-12-3456 and 900-12-3456" ; "invalid ssn areas")]
     #[test_case("the appointment on 14 March 2024 went fine" ; "date without birth context")]
     #[test_case("my dad is 64 and tired" ; "age under ninety")]
+    #[test_case("ninety percent of the time, ninety days sober" ; "ninety not an age")]
+    #[test_case("my dad, 64, is tired; rooms 12, 95, 101" ; "numbers in a list")]
     #[test_case("I'm so tired and I'm Feeling low" ; "not names")]
     #[test_case("Dear diary, Hi there, Hi everyone," ; "salutations without names")]
     #[test_case("meet @ 5pm by the door" ; "at sign not a handle")]
