@@ -26,6 +26,13 @@ pub struct Args {
     pub quiet: bool,
 }
 
+/// `trainready plan --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build a release from a spec: load, dedup, export, gates, publish.
@@ -157,6 +164,28 @@ pub enum Command {
     ///   trainready inventory release.toml
     ///   trainready inventory release.toml --out s3://pixel-data/gdrive/processed/inventory
     #[command(verbatim_doc_comment)]
+    /// Show what a build of SPEC would do, reading no record: release and run locations, the
+    /// objects each source matches (listing only), the stages with their effective settings,
+    /// the curriculum routing, every gate and the statistics queries. Exit 0, 2 on a bad spec
+    /// or an unreachable source.
+    ///
+    /// Examples:
+    ///   trainready plan fixtures/release.toml
+    ///   trainready plan release.toml --format json
+    #[command(verbatim_doc_comment)]
+    Plan {
+        /// The run spec.
+        spec: PathBuf,
+        /// `text` (default) or `json`.
+        #[arg(long, default_value = "text")]
+        format: PlanFormat,
+        /// Output location (as for build).
+        #[arg(long)]
+        output: Option<String>,
+        /// Release version (as for build).
+        #[arg(long)]
+        version: Option<String>,
+    },
     Inventory {
         /// The run spec.
         spec: PathBuf,
@@ -408,6 +437,21 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
             let d = crate::diff::diff(&storage, &a, &b)?;
             let v = serde_json::to_value(&d).expect("invariant: diff serialises");
             out(&String::from_utf8_lossy(&crate::pipeline::pretty(&v)));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan {
+            spec,
+            format,
+            output,
+            version,
+        } => {
+            let plan = crate::spec::load(&spec, &Overrides { output, version })?;
+            let storage = crate::storage::Storage::new()?;
+            let v = crate::plan_command::explain(&storage, &plan)?;
+            match format {
+                PlanFormat::Json => out(&String::from_utf8_lossy(&crate::pipeline::pretty(&v))),
+                PlanFormat::Text => out(&crate::plan_command::render(&v)),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Inventory { spec, out: out_dir } => {

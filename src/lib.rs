@@ -19,6 +19,7 @@ pub mod normalize;
 pub mod pii;
 pub mod pii_command;
 pub mod pipeline;
+pub mod plan_command;
 pub mod query;
 pub mod report;
 pub mod schema;

@@ -209,49 +209,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     });
     stats.json["curriculum"] =
         serde_json::to_value(&curriculum).expect("invariant: the curriculum report serialises");
-    let mut builtin_extra = Vec::new();
-    if !plan.coverage.required.is_empty() {
-        builtin_extra.push(GateSpec::equals_zero(
-            "coverage_missing",
-            "coverage.missing",
-        ));
-        builtin_extra.push(GateSpec::equals_zero(
-            "curriculum_required_routed",
-            "curriculum.required_unrouted",
-        ));
-    }
-    for p in &plan.curriculum.phases {
-        let metric = format!("curriculum.phases.{}.records", p.name);
-        if let Some(min) = p.min_records {
-            builtin_extra.push(GateSpec {
-                name: format!("curriculum_min_records.{}", p.name),
-                metric: metric.clone(),
-                op: crate::spec::GateOp::Ge,
-                threshold: min as f64,
-            });
-        }
-        if let Some(max) = p.max_records {
-            builtin_extra.push(GateSpec {
-                name: format!("curriculum_max_records.{}", p.name),
-                metric,
-                op: crate::spec::GateOp::Le,
-                threshold: max as f64,
-            });
-        }
-    }
-    if plan.leakage.enabled {
-        builtin_extra.push(GateSpec::equals_zero("leakage_pairs", "leakage.pairs"));
-    }
-    if plan.pii.enabled {
-        for kind in crate::pii::Kind::ALL {
-            if !plan.pii.allowed(kind) {
-                builtin_extra.push(GateSpec::equals_zero(
-                    format!("pii_residual.{}", kind.name()),
-                    format!("pii.residual.{}", kind.name()),
-                ));
-            }
-        }
-    }
+    let builtin_extra = stage_gates(plan);
     if let Some(d) = &plan.drift {
         let uri = crate::spec::resolve_uri(&d.baseline, &plan.spec_dir);
         let mut drift = match read_baseline_stats(storage, &uri) {
@@ -260,7 +218,6 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         };
         drift["baseline"] = serde_json::json!(d.baseline);
         stats.json["drift"] = drift;
-        builtin_extra.extend(d.gates());
     }
     let gates = crate::gates::evaluate(
         &stats.json,
@@ -461,6 +418,59 @@ fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec
         }
     }
     Ok(out)
+}
+
+/// The built-in gates that the plan's stages add to the always-on ones (`gates::builtin`):
+/// coverage and curriculum routing with `[coverage] required`, per-phase sizes, leakage, the PII
+/// residual per kind not allowed, and drift against a baseline.
+pub fn stage_gates(plan: &Plan) -> Vec<GateSpec> {
+    let mut gates = Vec::new();
+    if !plan.coverage.required.is_empty() {
+        gates.push(GateSpec::equals_zero(
+            "coverage_missing",
+            "coverage.missing",
+        ));
+        gates.push(GateSpec::equals_zero(
+            "curriculum_required_routed",
+            "curriculum.required_unrouted",
+        ));
+    }
+    for p in &plan.curriculum.phases {
+        let metric = format!("curriculum.phases.{}.records", p.name);
+        if let Some(min) = p.min_records {
+            gates.push(GateSpec {
+                name: format!("curriculum_min_records.{}", p.name),
+                metric: metric.clone(),
+                op: crate::spec::GateOp::Ge,
+                threshold: min as f64,
+            });
+        }
+        if let Some(max) = p.max_records {
+            gates.push(GateSpec {
+                name: format!("curriculum_max_records.{}", p.name),
+                metric,
+                op: crate::spec::GateOp::Le,
+                threshold: max as f64,
+            });
+        }
+    }
+    if plan.leakage.enabled {
+        gates.push(GateSpec::equals_zero("leakage_pairs", "leakage.pairs"));
+    }
+    if plan.pii.enabled {
+        for kind in crate::pii::Kind::ALL {
+            if !plan.pii.allowed(kind) {
+                gates.push(GateSpec::equals_zero(
+                    format!("pii_residual.{}", kind.name()),
+                    format!("pii.residual.{}", kind.name()),
+                ));
+            }
+        }
+    }
+    if let Some(d) = &plan.drift {
+        gates.extend(d.gates());
+    }
+    gates
 }
 
 /// `reports/stats.json` of a published release.

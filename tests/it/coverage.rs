@@ -124,3 +124,68 @@ fn inventory_reports_every_object_without_building() {
     );
     assert!(text(&o.stdout).contains("family counselling_qa"));
 }
+
+#[test]
+fn plan_shows_sources_stages_routing_and_gates_without_building() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = trainready(&[
+        "plan",
+        fixtures().join("release.toml").to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["release"]
+            .as_str()
+            .unwrap()
+            .ends_with("releases/fixtures/0.1.0")
+    );
+    let sources = v["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 10);
+    let esconv = sources.iter().find(|s| s["name"] == "esconv").unwrap();
+    assert_eq!(
+        esconv["objects"].as_array().unwrap().len(),
+        3,
+        "the glob's matches"
+    );
+    assert_eq!(
+        v["routing"]["psychoeducation"],
+        serde_json::json!(["pretraining"])
+    );
+    let gates: Vec<&str> = v["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    for g in [
+        "ledger_balances",
+        "coverage_missing",
+        "curriculum_min_records.sft",
+        "leakage_pairs",
+        "pii_residual.PHONE",
+    ] {
+        assert!(gates.contains(&g), "{g} in {gates:?}");
+    }
+    let stages: Vec<&str> = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages.first(), Some(&"load"));
+    assert!(stages.contains(&"curriculum"));
+    assert!(!out.exists(), "plan writes nothing");
+    // The text form names the derived LSH banding.
+    let o = trainready(&["plan", fixtures().join("release.toml").to_str().unwrap()]);
+    assert!(
+        text(&o.stdout).contains("LSH 25 bands x 5 rows"),
+        "{}",
+        text(&o.stdout)
+    );
+}
