@@ -5,7 +5,8 @@
 //! manifest + ledger → stats → gates → publish.
 //!
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
-//! for analysts and post-mortems; reports (`stats.json`, `gates.json`) go there too. A release is
+//! for analysts and post-mortems (with the text only in `01_load` and `05_pii`; the other stages
+//! change statuses, not text); reports (`stats.json`, `gates.json`) go there too. A release is
 //! published only when every gate passes: shards, manifest, ledger and reports first, then
 //! `release.json` create-only, so a version is either complete or absent.
 
@@ -102,16 +103,16 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     }
 
     // Dedup: exact, then near.
-    let (mut staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
-    put_parquet(storage, &run.join("02_dedup_exact.parquet"), &mut staged)?;
-    let (mut staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
-    put_parquet(storage, &run.join("03_dedup_near.parquet"), &mut staged)?;
+    let (staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
+    put_parquet(storage, &run.join("02_dedup_exact.parquet"), &mut without_text(&staged))?;
+    let (staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
+    put_parquet(storage, &run.join("03_dedup_near.parquet"), &mut without_text(&staged))?;
 
     // Leakage across splits and against external evaluation sets.
     let eval = load_eval_sets(storage, &plan.leakage.eval_sets)?;
-    let (mut staged, leakage, mut leak_pairs) =
+    let (staged, leakage, mut leak_pairs) =
         crate::split::apply(staged, &near.cross_split, &eval, &plan.leakage)?;
-    put_parquet(storage, &run.join("04_leakage.parquet"), &mut staged)?;
+    put_parquet(storage, &run.join("04_leakage.parquet"), &mut without_text(&staged))?;
 
     // PII: counts, redaction or drop, residual scan of what will be exported.
     let (mut staged, pii) = crate::pii::apply(staged, &plan.pii)?;
@@ -137,8 +138,8 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         .iter()
         .map(|(i, reason)| (kept_ids[*i].clone(), reason.clone()))
         .collect();
-    let mut staged = mark_status(staged, &unrouted, "unrouted")?;
-    put_parquet(storage, &run.join("06_curriculum.parquet"), &mut staged)?;
+    let staged = mark_status(staged, &unrouted, "unrouted")?;
+    put_parquet(storage, &run.join("06_curriculum.parquet"), &mut without_text(&staged))?;
     let lines = crate::curriculum::lines_frame(&kept, &routing.lines)?;
     let exported = crate::export::export(&lines, &plan.curriculum, &plan.export)?;
     let mut manifest = crate::manifest::manifest(&exported.frame)?;
@@ -509,6 +510,13 @@ fn mark_status(
     df.with_column(Column::new("reason".into(), new_reason))
         .ctx("reason column")?;
     Ok(df)
+}
+
+/// A stage frame without `messages`: stages 02-04 and 06 change statuses, not text, so their
+/// run-directory files leave the text to `01_load` (as loaded) and `05_pii` (as exported); join
+/// on `record_id`. Writing the corpus six times was most of a build's time.
+fn without_text(df: &DataFrame) -> DataFrame {
+    df.drop("messages").unwrap_or_else(|_| df.clone())
 }
 
 fn put_parquet(storage: &Storage, loc: &Location, df: &mut DataFrame) -> Result<()> {
