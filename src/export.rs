@@ -115,6 +115,8 @@ pub fn export(
             render_line(phase_specs[i], prompt, ch, rej, &ids[i], &sources[i])
         })
         .collect::<Result<_>>()?;
+    // The lines hold the text now; the shard bodies will hold it again.
+    drop(messages);
 
     let mut shard_col = vec![String::new(); df.height()];
     let mut line_col = vec![0u64; df.height()];

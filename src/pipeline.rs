@@ -141,6 +141,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let staged = mark_status(staged, &unrouted, "unrouted")?;
     put_parquet(storage, &run.join("06_curriculum.parquet"), &mut without_text(&staged))?;
     let lines = crate::curriculum::lines_frame(&kept, &routing.lines)?;
+    drop(kept);
     let exported = crate::export::export(&lines, &plan.curriculum, &plan.export)?;
     let mut manifest = crate::manifest::manifest(&exported.frame)?;
     let priorities: BTreeMap<String, i64> = plan
