@@ -1,5 +1,5 @@
 -- Exported conversations per training phase and family: records, approximate tokens
--- (sum over records of ceil(n_chars / 4)) and the share of all exported records.
+-- (the manifest column: ceil(exported characters / 4) per line) and the share of all exported lines.
 -- Tables: manifest (one row per exported conversation).
 SELECT
     g.phase,
@@ -12,7 +12,7 @@ FROM (
         phase,
         family,
         CAST(COUNT(*) AS BIGINT) AS records,
-        CAST(SUM(CEIL(CAST(n_chars AS DOUBLE) / 4)) AS BIGINT) AS approx_tokens
+        SUM(CAST(approx_tokens AS BIGINT)) AS approx_tokens
     FROM manifest
     GROUP BY phase, family
 ) AS g

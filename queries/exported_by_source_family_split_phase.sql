@@ -1,5 +1,5 @@
 -- Exported conversations per source, family, split and phase: records, turns, characters,
--- words and approximate tokens (approx_tokens = sum over records of ceil(n_chars / 4)).
+-- words and approximate tokens (approx_tokens: the manifest column, ceil(exported characters / 4) per line).
 -- Tables: manifest (one row per exported conversation).
 SELECT
     source,
@@ -10,7 +10,7 @@ SELECT
     SUM(CAST(n_turns AS BIGINT)) AS turns,
     SUM(CAST(n_chars AS BIGINT)) AS chars,
     SUM(CAST(n_words AS BIGINT)) AS words,
-    CAST(SUM(CEIL(CAST(n_chars AS DOUBLE) / 4)) AS BIGINT) AS approx_tokens
+    SUM(CAST(approx_tokens AS BIGINT)) AS approx_tokens
 FROM manifest
 GROUP BY source, family, split, phase
 ORDER BY source, family, split, phase

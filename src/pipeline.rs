@@ -104,15 +104,27 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
 
     // Dedup: exact, then near.
     let (staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
-    put_parquet(storage, &run.join("02_dedup_exact.parquet"), &mut without_text(&staged))?;
+    put_parquet(
+        storage,
+        &run.join("02_dedup_exact.parquet"),
+        &mut without_text(&staged),
+    )?;
     let (staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
-    put_parquet(storage, &run.join("03_dedup_near.parquet"), &mut without_text(&staged))?;
+    put_parquet(
+        storage,
+        &run.join("03_dedup_near.parquet"),
+        &mut without_text(&staged),
+    )?;
 
     // Leakage across splits and against external evaluation sets.
     let eval = load_eval_sets(storage, &plan.leakage.eval_sets)?;
     let (staged, leakage, mut leak_pairs) =
         crate::split::apply(staged, &near.cross_split, &eval, &plan.leakage)?;
-    put_parquet(storage, &run.join("04_leakage.parquet"), &mut without_text(&staged))?;
+    put_parquet(
+        storage,
+        &run.join("04_leakage.parquet"),
+        &mut without_text(&staged),
+    )?;
 
     // PII: counts, redaction or drop, residual scan of what will be exported.
     let (mut staged, pii) = crate::pii::apply(staged, &plan.pii)?;
@@ -139,7 +151,11 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         .map(|(i, reason)| (kept_ids[*i].clone(), reason.clone()))
         .collect();
     let staged = mark_status(staged, &unrouted, "unrouted")?;
-    put_parquet(storage, &run.join("06_curriculum.parquet"), &mut without_text(&staged))?;
+    put_parquet(
+        storage,
+        &run.join("06_curriculum.parquet"),
+        &mut without_text(&staged),
+    )?;
     let lines = crate::curriculum::lines_frame(&kept, &routing.lines)?;
     drop(kept);
     let exported = crate::export::export(&lines, &plan.curriculum, &plan.export)?;
