@@ -77,79 +77,64 @@ pub struct ShardInfo {
 
 /// What export produces.
 pub struct Exported {
-    pub shards: Vec<(ShardInfo, Bytes)>,
-    /// The input frame plus `phase`, `shard`, `line`, `bytes` (line bytes, uncompressed).
+    /// The shards, in order; their bytes went to the sink.
+    pub shards: Vec<ShardInfo>,
+    /// The input frame plus `shard`, `line`, `bytes` (line bytes, uncompressed) and
+    /// `approx_tokens`.
     pub frame: DataFrame,
 }
 
+/// Rows rendered at a time: bounds the rendered text in memory to one chunk plus one shard.
+const RENDER_CHUNK: usize = 20_000;
+
+/// One shard being filled.
+#[derive(Default)]
+struct OpenShard {
+    body: Vec<u8>,
+    rows: Vec<usize>,
+}
+
 /// Export `lines` (one row per export line, in export order, with `phase` and `copy` columns from
-/// [`crate::curriculum::lines_frame`]): shards per phase (in curriculum order), then split.
+/// [`crate::curriculum::lines_frame`]): shards per phase (in curriculum order), then split. Each
+/// shard is handed to `sink` as soon as it is complete and then dropped, so memory holds one
+/// chunk of rendered lines and one shard, not the export.
 #[tracing::instrument(skip_all, fields(stage = "export", rows = lines.height()))]
 pub fn export(
     lines: &DataFrame,
     curriculum: &CurriculumSpec,
     spec: &ExportSpec,
+    sink: &mut dyn FnMut(&ShardInfo, Bytes) -> Result<()>,
 ) -> Result<Exported> {
     let df = lines;
     let ids = str_column(df, "record_id")?;
     let sources = str_column(df, "source")?;
     let splits = str_column(df, "split")?;
     let phases = str_column(df, "phase")?;
-    let pref = opt_u32_column(df, "pref_prompt")?;
-    let chosen = opt_u32_column(df, "pref_chosen")?;
-    let messages = messages_of(df)?;
-    let phase_specs: Vec<&PhaseSpec> = phases
+    if let Some(p) = phases
         .iter()
-        .map(|p| {
-            curriculum
-                .phases
-                .iter()
-                .find(|s| &s.name == p)
-                .ok_or_else(|| Error::Internal(format!("export: unknown phase `{p}`")))
-        })
-        .collect::<Result<_>>()?;
-    let rendered: Vec<(String, u64)> = (0..df.height())
-        .into_par_iter()
-        .map(|i| {
-            let (prompt, ch, rej) = parts(&messages[i], pref[i], chosen[i]);
-            render_line(phase_specs[i], prompt, ch, rej, &ids[i], &sources[i])
-        })
-        .collect::<Result<_>>()?;
-    // The lines hold the text now; the shard bodies will hold it again.
-    drop(messages);
+        .find(|p| !curriculum.phases.iter().any(|s| &s.name == *p))
+    {
+        return Err(Error::Internal(format!("export: unknown phase `{p}`")));
+    }
+    let text_columns = df
+        .select(["messages", "pref_prompt", "pref_chosen"])
+        .ctx("export columns")?;
 
     let mut shard_col = vec![String::new(); df.height()];
     let mut line_col = vec![0u64; df.height()];
     let mut bytes_col = vec![0u64; df.height()];
+    let mut tokens_col = vec![0u64; df.height()];
     let mut shards = Vec::new();
-    for phase in &curriculum.phases {
-        let phase = phase.name.as_str();
+    for phase_spec in &curriculum.phases {
+        let phase = phase_spec.name.as_str();
         for split in SPLITS {
             let rows: Vec<usize> = (0..df.height())
                 .filter(|i| splits[*i] == split && phases[*i] == phase)
                 .collect();
-            let mut start = 0;
+            let mut open = OpenShard::default();
             let mut number = 0u32;
-            while start < rows.len() {
-                let mut end = start;
-                let mut size = 0u64;
-                while end < rows.len() {
-                    let len = rendered[rows[end]].0.len() as u64 + 1;
-                    let full_records = (end - start) as u64 >= spec.shard_records;
-                    let full_bytes = end > start && size + len > spec.shard_bytes;
-                    if full_records || full_bytes {
-                        break;
-                    }
-                    size += len;
-                    end += 1;
-                }
-                let mut body = Vec::with_capacity(size as usize);
-                for (line_no, &row) in rows[start..end].iter().enumerate() {
-                    body.extend_from_slice(rendered[row].0.as_bytes());
-                    body.push(b'\n');
-                    line_col[row] = line_no as u64;
-                    bytes_col[row] = rendered[row].0.len() as u64 + 1;
-                }
+            let mut close = |open: &mut OpenShard, number: &mut u32| -> Result<()> {
+                let body = std::mem::take(&mut open.body);
                 let (body, ext) = match spec.compression {
                     Compression::None => (body, "jsonl"),
                     Compression::Zstd => (
@@ -161,25 +146,61 @@ pub fn export(
                 };
                 let sha = hex::encode(Sha256::digest(&body));
                 let path = format!(
-                    "chatml/{phase}/{split}/part-{number:05}-{}.{ext}",
+                    "chatml/{phase}/{split}/part-{:05}-{}.{ext}",
+                    *number,
                     &sha[..8]
                 );
-                for &row in &rows[start..end] {
+                for &row in &open.rows {
                     shard_col[row] = path.clone();
                 }
-                shards.push((
-                    ShardInfo {
-                        path,
-                        sha256: sha,
-                        records: (end - start) as u64,
-                        bytes: body.len() as u64,
-                        phase: phase.to_string(),
-                        split: split.to_string(),
-                    },
-                    Bytes::from(body),
-                ));
-                number += 1;
-                start = end;
+                let info = ShardInfo {
+                    path,
+                    sha256: sha,
+                    records: open.rows.len() as u64,
+                    bytes: body.len() as u64,
+                    phase: phase.to_string(),
+                    split: split.to_string(),
+                };
+                sink(&info, Bytes::from(body))?;
+                shards.push(info);
+                open.rows.clear();
+                *number += 1;
+                Ok(())
+            };
+            for chunk in rows.chunks(RENDER_CHUNK) {
+                let idx =
+                    IdxCa::from_vec("idx".into(), chunk.iter().map(|&r| r as IdxSize).collect());
+                let part = text_columns.take(&idx).ctx("export chunk")?;
+                let messages = messages_of(&part)?;
+                let pref = opt_u32_column(&part, "pref_prompt")?;
+                let chosen = opt_u32_column(&part, "pref_chosen")?;
+                let rendered: Vec<(String, u64)> = chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, &row)| {
+                        let (prompt, ch, rej) = parts(&messages[k], pref[k], chosen[k]);
+                        render_line(phase_spec, prompt, ch, rej, &ids[row], &sources[row])
+                    })
+                    .collect::<Result<_>>()?;
+                drop(messages);
+                for (&row, (line, tokens)) in chunk.iter().zip(rendered) {
+                    let len = line.len() as u64 + 1;
+                    let full_records = open.rows.len() as u64 >= spec.shard_records;
+                    let full_bytes =
+                        !open.rows.is_empty() && open.body.len() as u64 + len > spec.shard_bytes;
+                    if full_records || full_bytes {
+                        close(&mut open, &mut number)?;
+                    }
+                    line_col[row] = open.rows.len() as u64;
+                    bytes_col[row] = len;
+                    tokens_col[row] = tokens;
+                    open.body.extend_from_slice(line.as_bytes());
+                    open.body.push(b'\n');
+                    open.rows.push(row);
+                }
+            }
+            if !open.rows.is_empty() {
+                close(&mut open, &mut number)?;
             }
         }
     }
@@ -190,7 +211,6 @@ pub fn export(
         )));
     }
     let mut frame = df.clone();
-    let tokens: Vec<u64> = rendered.iter().map(|r| r.1).collect();
     frame
         .with_column(Column::new("shard".into(), shard_col))
         .ctx("shard column")?;
@@ -201,7 +221,7 @@ pub fn export(
         .with_column(Column::new("bytes".into(), bytes_col))
         .ctx("bytes column")?;
     frame
-        .with_column(Column::new("approx_tokens".into(), tokens))
+        .with_column(Column::new("approx_tokens".into(), tokens_col))
         .ctx("approx_tokens column")?;
     Ok(Exported { shards, frame })
 }

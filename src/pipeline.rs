@@ -7,8 +7,9 @@
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
 //! for analysts and post-mortems (with the text only in `01_load` and `05_pii`; the other stages
 //! change statuses, not text); reports (`stats.json`, `gates.json`) go there too. A release is
-//! published only when every gate passes: shards, manifest, ledger and reports first, then
-//! `release.json` create-only, so a version is either complete or absent.
+//! published only when every gate passes: shards (staged in `<run>/shards/` as export makes them,
+//! then copied), manifest, ledger and reports first, then `release.json` create-only, so a version
+//! is either complete or absent.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -158,7 +159,15 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     )?;
     let lines = crate::curriculum::lines_frame(&kept, &routing.lines)?;
     drop(kept);
-    let exported = crate::export::export(&lines, &plan.curriculum, &plan.export)?;
+    // Shards are staged in the run directory as they are made (memory holds one at a time) and
+    // copied into the release when every gate passes.
+    let staging = run.join("shards");
+    let exported = crate::export::export(
+        &lines,
+        &plan.curriculum,
+        &plan.export,
+        &mut |info, bytes| storage.put(&staging.join(&info.path), bytes),
+    )?;
     let mut manifest = crate::manifest::manifest(&exported.frame)?;
     let priorities: BTreeMap<String, i64> = plan
         .sources
@@ -323,8 +332,8 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
 
     // Publish: everything but release.json, then release.json create-only.
     let progress = progress_bar(exported.shards.len() as u64, "writing shards");
-    for (info, bytes) in &exported.shards {
-        storage.put(&release.join(&info.path), bytes.clone())?;
+    for info in &exported.shards {
+        storage.copy(&staging.join(&info.path), &release.join(&info.path))?;
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -344,7 +353,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         files.push(FileRef::of(&path, &bytes));
         storage.put(&release.join(&path), Bytes::from(bytes))?;
     }
-    let shards: Vec<_> = exported.shards.iter().map(|(i, _)| i.clone()).collect();
+    let shards: Vec<_> = exported.shards.clone();
     let doc = ReleaseJson {
         name: plan.name.clone(),
         version: plan.version.clone(),

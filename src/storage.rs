@@ -453,6 +453,26 @@ impl Storage {
         })
     }
 
+    /// Copy an object: server-side within one store (a hard link on a local file system, a
+    /// `CopyObject` within a bucket); read and write across stores, or when a local hard link is
+    /// impossible (another file system). Errors name the destination.
+    pub fn copy(&self, from: &Location, to: &Location) -> Result<()> {
+        if from.scheme_root == to.scheme_root {
+            match self.rt.block_on(to.store.copy(&from.path, &to.path)) {
+                Ok(()) => return Ok(()),
+                Err(_) if to.is_local() => {}
+                Err(source) => {
+                    return Err(Error::Storage {
+                        uri: to.uri.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+        let bytes = self.get(from)?;
+        self.put(to, bytes)
+    }
+
     /// Delete an object (missing objects are fine).
     pub fn delete(&self, loc: &Location) -> Result<()> {
         match self.rt.block_on(loc.store.delete(&loc.path)) {

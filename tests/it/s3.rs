@@ -148,6 +148,33 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
         );
     }
 
+    // A local run directory with an S3 release: shards staged on disk are copied up (read and
+    // write across stores) and verify over S3.
+    let run = tmp.path().join("local-run");
+    let o = trainready_s3(
+        &ep,
+        &bucket,
+        &[
+            "build",
+            spec.to_str().unwrap(),
+            "--version",
+            "0.1.1",
+            "--run-dir",
+            run.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        run.join("shards/chatml/sft/train").is_dir(),
+        "staged locally"
+    );
+    let v = trainready_s3(
+        &ep,
+        &bucket,
+        &["verify", &format!("s3://{bucket}/releases/fixtures/0.1.1")],
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+
     // Tamper with a shard on S3: verify names it.
     let shard = rj["shards"][0]["path"].as_str().unwrap();
     storage
