@@ -230,3 +230,38 @@ fn report_has_its_figures_and_no_raw_text() {
         files.contains(&"reports/report.md") && files.contains(&"reports/figures/waterfall.svg")
     );
 }
+
+#[test]
+fn every_statistics_query_runs_over_a_release_as_analysts_would() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rel = build_ok(
+        &fixtures().join("release.toml"),
+        tmp.path(),
+        "fixtures",
+        "0.1.0",
+    );
+    let mut n = 0;
+    for e in std::fs::read_dir(repo().join("queries")).unwrap() {
+        let path = e.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = tmp.path().join(format!("{stem}.parquet"));
+        let o = trainready(&[
+            "query",
+            path.to_str().unwrap(),
+            "--release",
+            rel.to_str().unwrap(),
+            "--format",
+            "parquet",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{stem}: {}", text(&o.stderr));
+        std::fs::write(&out, &o.stdout).unwrap();
+        let by_hand = read_parquet(&out);
+        let in_release = read_parquet(&rel.join(format!("reports/stats_{stem}.parquet")));
+        assert!(
+            by_hand.equals_missing(&in_release),
+            "{stem}: the query over the release differs from the build's table"
+        );
+        n += 1;
+    }
+    assert_eq!(n, 17);
+}
