@@ -164,6 +164,19 @@ pub enum Command {
     ///   trainready inventory release.toml
     ///   trainready inventory release.toml --out s3://pixel-data/gdrive/processed/inventory
     #[command(verbatim_doc_comment)]
+    /// Finish the publish of a build whose gates passed but whose publish did not complete
+    /// (a storage outage, a killed process): copies the release staged in the run directory
+    /// (`<run>/release/`) to where the build was publishing, release.json last and create-only.
+    /// Nothing is recomputed. Exit 0 published, 2 otherwise (including: already published, or
+    /// the run did not pass its gates).
+    ///
+    /// Examples:
+    ///   trainready publish out/runs/fixtures-0.1.0-20261125T120000Z-ab12cd34
+    #[command(verbatim_doc_comment)]
+    Publish {
+        /// The run directory (printed by build; `--run-dir` if given).
+        run_dir: String,
+    },
     /// Show what a build of SPEC would do, reading no record: release and run locations, the
     /// objects each source matches (listing only), the stages with their effective settings,
     /// the curriculum routing, every gate and the statistics queries. Exit 0, 2 on a bad spec
@@ -437,6 +450,12 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
             let d = crate::diff::diff(&storage, &a, &b)?;
             let v = serde_json::to_value(&d).expect("invariant: diff serialises");
             out(&String::from_utf8_lossy(&crate::pipeline::pretty(&v)));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Publish { run_dir } => {
+            let storage = crate::storage::Storage::new()?;
+            let (release, shards) = crate::pipeline::publish_run(&storage, &run_dir)?;
+            out(&format!("published {release} ({shards} shards)\n"));
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan {

@@ -7,9 +7,10 @@
 //! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
 //! for analysts and post-mortems (with the text only in `01_load` and `05_pii`; the other stages
 //! change statuses, not text); reports (`stats.json`, `gates.json`) go there too. A release is
-//! published only when every gate passes: shards (staged in `<run>/shards/` as export makes them,
-//! then copied), manifest, ledger and reports first, then `release.json` create-only, so a version
-//! is either complete or absent.
+//! published only when every gate passes. The whole release is staged in `<run>/release/` first
+//! (shards as export makes them, then manifest, ledger, reports and release.json), then copied:
+//! shards and files first, `release.json` last and create-only, so a version is either complete
+//! or absent, and `trainready publish <run>` can finish a publish that failed half-way.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -161,7 +162,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     drop(kept);
     // Shards are staged in the run directory as they are made (memory holds one at a time) and
     // copied into the release when every gate passes.
-    let staging = run.join("shards");
+    let staging = run.join("release");
     let exported = crate::export::export(
         &lines,
         &plan.curriculum,
@@ -330,13 +331,8 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         });
     }
 
-    // Publish: everything but release.json, then release.json create-only.
-    let progress = progress_bar(exported.shards.len() as u64, "writing shards");
-    for info in &exported.shards {
-        storage.copy(&staging.join(&info.path), &release.join(&info.path))?;
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
+    // Stage the whole release in the run directory (the shards are there already), with its
+    // release.json, then publish the staged copy.
     let mut files = Vec::new();
     let manifest_bytes = parquet_bytes(&mut manifest)?;
     let ledger_bytes = parquet_bytes(&mut ledger)?;
@@ -351,7 +347,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     );
     for (path, bytes) in release_files {
         files.push(FileRef::of(&path, &bytes));
-        storage.put(&release.join(&path), Bytes::from(bytes))?;
+        storage.put(&staging.join(&path), Bytes::from(bytes))?;
     }
     let shards: Vec<_> = exported.shards.clone();
     let doc = ReleaseJson {
@@ -369,18 +365,75 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         gates,
     };
     let body = pretty(&serde_json::to_value(&doc).expect("invariant: release.json serialises"));
-    if !storage.put_create(&release_json, Bytes::from(body))? {
-        // Another build published this version first; what we wrote is content-addressed or
-        // identical in name only, and deleting it could break the winner: delete nothing.
-        return Err(Error::AlreadyPublished { uri: release.uri });
-    }
+    storage.put(&staging.join("release.json"), Bytes::from(body))?;
+    storage.put(
+        &run.join(PUBLISH_JSON),
+        Bytes::from(pretty(&serde_json::json!({ "release": release.uri }))),
+    )?;
+    let shards = publish_staged(storage, &staging, &release)?;
     tracing::info!(release = %release.uri, exported = stats.counts.exported, "published");
     Ok(Outcome::Published {
         release: release.uri,
         run_dir: run.uri,
         counts: stats.counts,
-        shards: doc.shards.len(),
+        shards,
     })
+}
+
+/// The file in a run directory naming the release its staged copy publishes to.
+pub const PUBLISH_JSON: &str = "publish.json";
+
+/// Publish a staged release (`<run>/release/`, written by a build whose gates passed): every
+/// shard and file that its `release.json` lists, copied (server-side where possible), then
+/// `release.json` create-only. Returns the number of shards.
+pub fn publish_staged(storage: &Storage, staging: &Location, release: &Location) -> Result<usize> {
+    let release_json = release.join("release.json");
+    if storage.head(&release_json)?.is_some() {
+        return Err(Error::AlreadyPublished {
+            uri: release.uri.clone(),
+        });
+    }
+    let body = storage.get(&staging.join("release.json"))?;
+    let doc: ReleaseJson = serde_json::from_slice(&body)
+        .map_err(|e| Error::Corrupt(format!("{}/release.json: {e}", staging.uri)))?;
+    let progress = progress_bar(doc.shards.len() as u64, "writing shards");
+    for info in &doc.shards {
+        storage.copy(&staging.join(&info.path), &release.join(&info.path))?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    for f in &doc.files {
+        storage.copy(&staging.join(&f.path), &release.join(&f.path))?;
+    }
+    if !storage.put_create(&release_json, body)? {
+        // Another build published this version first; what we wrote is content-addressed or
+        // identical in name only, and deleting it could break the winner: delete nothing.
+        return Err(Error::AlreadyPublished {
+            uri: release.uri.clone(),
+        });
+    }
+    Ok(doc.shards.len())
+}
+
+/// `trainready publish RUN_DIR`: finish the publish of a build whose gates passed but whose
+/// publish did not complete (storage outage, killed process). Nothing is recomputed.
+pub fn publish_run(storage: &Storage, run_dir: &str) -> Result<(String, usize)> {
+    let run = storage.locate(run_dir.trim_end_matches('/'))?;
+    let staging = run.join("release");
+    if storage.head(&staging.join("release.json"))?.is_none() {
+        return Err(Error::Usage(format!(
+            "{}: no staged release.json: this run did not pass its gates (see reports/gates.json) or is not a run directory",
+            run.uri
+        )));
+    }
+    let target: serde_json::Value = serde_json::from_slice(&storage.get(&run.join(PUBLISH_JSON))?)
+        .map_err(|e| Error::Corrupt(format!("{}/{PUBLISH_JSON}: {e}", run.uri)))?;
+    let uri = target["release"]
+        .as_str()
+        .ok_or_else(|| Error::Corrupt(format!("{}/{PUBLISH_JSON}: no `release`", run.uri)))?;
+    let release = storage.locate(uri)?;
+    let shards = publish_staged(storage, &staging, &release)?;
+    Ok((release.uri, shards))
 }
 
 /// External evaluation sets: every line of every matching JSONL object (or Parquet row) as

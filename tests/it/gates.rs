@@ -265,3 +265,48 @@ fn every_statistics_query_runs_over_a_release_as_analysts_would() {
     }
     assert_eq!(n, 17);
 }
+
+#[test]
+fn publish_finishes_a_half_done_publish_and_refuses_a_blocked_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let run = tmp.path().join("run");
+    let o = build_with_run(&fixtures().join("release.toml"), &out, &run);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let rel = out.join("releases/fixtures/0.1.0");
+    // A publish that stopped half-way: no release.json, a shard and the ledger missing.
+    let rj = json_file(&rel.join("release.json"));
+    std::fs::remove_file(rel.join("release.json")).unwrap();
+    std::fs::remove_file(rel.join(rj["shards"][0]["path"].as_str().unwrap())).unwrap();
+    std::fs::remove_file(rel.join("ledger.parquet")).unwrap();
+    let p = trainready(&["publish", run.to_str().unwrap()]);
+    assert_eq!(p.status.code(), Some(0), "{}", text(&p.stderr));
+    assert_eq!(
+        json_file(&rel.join("release.json")),
+        rj,
+        "the same release.json"
+    );
+    let v = trainready(&["verify", rel.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    // Versions stay create-only.
+    let again = trainready(&["publish", run.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+
+    // A run whose gates failed has nothing to publish.
+    let blocked = tmp.path().join("blocked");
+    let o = build_with_run(
+        &fixtures().join("failing-gates.toml"),
+        &tmp.path().join("o2"),
+        &blocked,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let p = trainready(&["publish", blocked.to_str().unwrap()]);
+    assert_eq!(p.status.code(), Some(2));
+    assert!(
+        text(&p.stderr).contains("did not pass its gates"),
+        "{}",
+        text(&p.stderr)
+    );
+    assert!(!tmp.path().join("o2/releases").exists());
+}

@@ -165,7 +165,7 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
-        run.join("shards/chatml/sft/train").is_dir(),
+        run.join("release/chatml/sft/train").is_dir(),
         "staged locally"
     );
     let v = trainready_s3(
@@ -342,7 +342,7 @@ fn start_moto(port: u16) -> std::process::Child {
 }
 
 #[test]
-fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
+fn server_stopped_mid_publish_fails_cleanly_and_publish_finishes_it() {
     if endpoint("TRAINREADY_TEST_S3_ENDPOINT").is_none() {
         return;
     }
@@ -361,8 +361,16 @@ fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
         let prefix = storage
             .locate(&format!("s3://{bucket}/releases/fixtures/0.1.0"))
             .unwrap();
+        // A local run directory: it survives the server (moto keeps no state).
+        let run = tmp.path().join(format!("run-{attempt}"));
         let build = s3_command(&ep, &bucket)
-            .args(["build", spec.to_str().unwrap(), "-q"])
+            .args([
+                "build",
+                spec.to_str().unwrap(),
+                "-q",
+                "--run-dir",
+                run.to_str().unwrap(),
+            ])
             .env("TRAINREADY_RETRY_TIMEOUT_SECS", "3")
             .env("TRAINREADY_MAX_RETRIES", "1")
             .stdout(std::process::Stdio::piped())
@@ -399,11 +407,15 @@ fn server_stopped_mid_publish_fails_cleanly_and_a_rerun_succeeds() {
         );
         stopped_mid_publish = true;
 
-        // The server comes back (moto keeps no state: a fresh bucket); a rerun publishes.
+        // The server comes back (moto keeps no state: a fresh bucket); `publish` finishes the
+        // staged release without rebuilding it.
         let mut server = start_moto(port);
         make_bucket(&ep, &bucket);
-        let o = trainready_s3(&ep, &bucket, &["build", spec.to_str().unwrap(), "-q"]);
+        let o = trainready_s3(&ep, &bucket, &["publish", run.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stdout).contains(&format!("published s3://{bucket}/releases/fixtures/0.1.0"))
+        );
         let v = trainready_s3(
             &ep,
             &bucket,
