@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{PolarsContext, Result};
 use crate::load::Message;
-use crate::schema::{messages_of, opt_u32_column, str_column, u64_column};
+use crate::schema::{opt_u32_column, str_column, u64_column};
 
 /// `[curriculum]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -293,6 +293,15 @@ pub fn parts(
     }
 }
 
+/// How many leading messages make a record's conversation: a preference pair's prompt and chosen
+/// answer, every message otherwise.
+pub fn conversation_len(preference: Option<u32>, chosen: Option<u32>) -> usize {
+    match (preference, chosen) {
+        (Some(p), Some(c)) => (p + c) as usize,
+        _ => usize::MAX,
+    }
+}
+
 /// The pretraining text of a record: a record of one message (the `text` mapping) is its
 /// content; otherwise every message as `<Label>: <content>`, joined by a blank line, with the
 /// phase's labels (default `System`, `User`, `Assistant`). A preference record renders its prompt
@@ -343,7 +352,7 @@ pub fn route(df: &DataFrame, spec: &CurriculumSpec) -> Result<Routing> {
     let chars = u64_column(df, "n_chars")?;
     let pref = opt_u32_column(df, "pref_prompt")?;
     let chosen = opt_u32_column(df, "pref_chosen")?;
-    let messages = messages_of(df)?;
+    let messages = crate::schema::MessageView::of(df)?;
 
     let mut reasons: Vec<Vec<String>> = vec![Vec::new(); df.height()];
     let mut lines = Vec::new();
@@ -354,9 +363,12 @@ pub fn route(df: &DataFrame, spec: &CurriculumSpec) -> Result<Routing> {
             if !p.takes(&families[i], &sources[i]) {
                 continue;
             }
-            let (prompt, ch, _) = parts(&messages[i], pref[i], chosen[i]);
-            let exported: Vec<&Message> = prompt.iter().chain(ch).collect();
-            let has = |role: &str| exported.iter().any(|m| m.role == role);
+            // What an sft or pretraining line holds: a preference pair's prompt and chosen answer.
+            let exported: Vec<(&str, &str)> = messages
+                .row(i)
+                .take(conversation_len(pref[i], chosen[i]))
+                .collect();
+            let has = |role: &str| exported.iter().any(|m| m.0 == role);
             let why = match p.kind {
                 PhaseKind::Preference if pref[i].is_none() => {
                     Some("not a preference pair (needs the `preference` mapping)".to_string())
@@ -367,7 +379,7 @@ pub fn route(df: &DataFrame, spec: &CurriculumSpec) -> Result<Routing> {
                 _ => None,
             }
             .or_else(|| {
-                let turns = exported.iter().filter(|m| m.role != "system").count() as u32;
+                let turns = exported.iter().filter(|m| m.0 != "system").count() as u32;
                 p.min_turns
                     .filter(|min| turns < *min)
                     .map(|min| format!("{turns} turns, fewer than min_turns {min}"))

@@ -103,6 +103,73 @@ pub fn message_list_dtype() -> DataType {
     ])))
 }
 
+/// A zero-copy view of the `messages` column: every message's role and content as `&str`
+/// borrowed from the column's own buffers (a list column's values are already "exploded"), for
+/// the stages that only read the text. [`messages_of`] makes owned copies instead.
+pub struct MessageView {
+    roles: StringChunked,
+    contents: StringChunked,
+    /// `offsets[i]..offsets[i + 1]` are row i's messages.
+    offsets: Vec<usize>,
+}
+
+impl MessageView {
+    /// The view of `df`'s `messages` column.
+    pub fn of(df: &DataFrame) -> Result<Self> {
+        let list = df.column("messages").ctx("messages column")?;
+        let list = list.list().ctx("messages must be a list")?;
+        let (values, offsets) = list
+            .explode_and_offsets(ExplodeOptions {
+                empty_as_null: false,
+                keep_nulls: false,
+            })
+            .ctx("messages")?;
+        let offsets = offsets.as_slice();
+        let base = offsets.first().copied().unwrap_or(0);
+        let offsets: Vec<usize> = offsets.iter().map(|&o| (o - base) as usize).collect();
+        if offsets.last().copied().unwrap_or(0) != values.len() {
+            return Err(crate::error::Error::Internal(
+                "messages: list offsets do not match its values".into(),
+            ));
+        }
+        let st = values.struct_().ctx("messages must be structs")?;
+        let field = |name: &str| -> Result<StringChunked> {
+            Ok(st
+                .field_by_name(name)
+                .ctx(format!("messages.{name}"))?
+                .str()
+                .ctx(format!("messages.{name} must be text"))?
+                .rechunk()
+                .into_owned())
+        };
+        Ok(Self {
+            roles: field("role")?,
+            contents: field("content")?,
+            offsets,
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`'s messages as (role, content).
+    pub fn row(&self, i: usize) -> impl Iterator<Item = (&str, &str)> + '_ {
+        (self.offsets[i]..self.offsets[i + 1]).map(move |k| {
+            (
+                self.roles.get(k).unwrap_or_default(),
+                self.contents.get(k).unwrap_or_default(),
+            )
+        })
+    }
+}
+
 /// The messages of every row of `df` (column `messages`), in row order.
 pub fn messages_of(df: &DataFrame) -> Result<Vec<Vec<Message>>> {
     let col = df.column("messages").ctx("messages column")?;
@@ -186,4 +253,61 @@ pub fn read_parquet(bytes: &[u8]) -> Result<DataFrame> {
     ParquetReader::new(std::io::Cursor::new(bytes))
         .finish()
         .ctx("reading Parquet")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(id: &str, texts: &[(&str, &str)]) -> Conversation {
+        Conversation {
+            record_id: id.into(),
+            source: "s".into(),
+            family: "f".into(),
+            split: "train".into(),
+            messages: texts
+                .iter()
+                .map(|(r, c)| Message {
+                    role: r.to_string(),
+                    content: c.to_string(),
+                })
+                .collect(),
+            license: "CC0-1.0".into(),
+            origin_uri: "x".into(),
+            origin_sha256: "0".into(),
+            origin_row: 0,
+            origin_line: 0,
+            metadata: None,
+            priority: 0,
+            empty_turns: 0,
+            preference: None,
+        }
+    }
+
+    #[test]
+    fn message_view_matches_owned_messages_on_sliced_and_taken_frames() {
+        let convs = vec![
+            conv("a", &[("user", "hi"), ("assistant", "hello")]),
+            conv(
+                "b",
+                &[("system", "ctx"), ("user", "é ☕"), ("assistant", "ok")],
+            ),
+            conv("c", &[("user", "x"), ("assistant", "y"), ("user", "z")]),
+        ];
+        let df = to_frame(&convs).unwrap();
+        let idx = IdxCa::from_vec("i".into(), vec![2, 0]);
+        for frame in [df.clone(), df.slice(1, 2), df.take(&idx).unwrap()] {
+            let view = MessageView::of(&frame).unwrap();
+            let owned = messages_of(&frame).unwrap();
+            assert_eq!(view.len(), owned.len());
+            for (i, msgs) in owned.iter().enumerate() {
+                let v: Vec<(&str, &str)> = view.row(i).collect();
+                let o: Vec<(&str, &str)> = msgs
+                    .iter()
+                    .map(|m| (m.role.as_str(), m.content.as_str()))
+                    .collect();
+                assert_eq!(v, o);
+            }
+        }
+    }
 }

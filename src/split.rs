@@ -27,7 +27,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{PolarsContext, Result};
 use crate::normalize::for_each_token;
-use crate::schema::{messages_of, str_column, str_values};
+use crate::schema::{str_column, str_values};
 
 /// `[leakage]` in the spec.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -670,7 +670,7 @@ pub fn apply(
         let splits = str_column(&df, "split")?;
         let status = str_column(&df, "status")?;
         let hashes = str_column(&df, "text_hash")?;
-        let messages = messages_of(&df)?;
+        let messages = crate::schema::MessageView::of(&df)?;
         let kept: Vec<usize> = (0..df.height()).filter(|&i| status[i] == "kept").collect();
         // Exact.
         let mut by_hash: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -736,10 +736,10 @@ pub fn apply(
                 id: &ids[i],
                 split: &splits[i],
                 // System prompts are templates shared by design, not leaked content.
-                turns: messages[i]
-                    .iter()
-                    .filter(|m| m.role != "system")
-                    .map(|m| m.content.as_str())
+                turns: messages
+                    .row(i)
+                    .filter(|(role, _)| *role != "system")
+                    .map(|(_, content)| content)
                     .collect(),
             })
             .collect();

@@ -160,7 +160,7 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
     let phases = str_column(lines, "phase")?;
     let pref = crate::schema::opt_u32_column(lines, "pref_prompt")?;
     let chosen = crate::schema::opt_u32_column(lines, "pref_chosen")?;
-    let messages = crate::schema::messages_of(lines)?;
+    let messages = crate::schema::MessageView::of(lines)?;
     let mut seen = std::collections::BTreeSet::new();
     let rows: Vec<usize> = (0..lines.height())
         .filter(|&i| seen.insert(ids[i].as_str()))
@@ -168,17 +168,17 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
     let per_row: Vec<Vec<MessageStats>> = rows
         .par_iter()
         .map(|&i| {
-            let (p, c, _) = crate::curriculum::parts(&messages[i], pref[i], chosen[i]);
             let mut prev: Option<String> = None;
-            p.iter()
-                .chain(c)
-                .map(|m| {
+            messages
+                .row(i)
+                .take(crate::curriculum::conversation_len(pref[i], chosen[i]))
+                .map(|(role, content)| {
                     (
-                        m.role.clone(),
-                        prev.replace(m.role.clone()),
-                        m.content.chars().count() as u32,
-                        crate::normalize::word_count(&m.content),
-                        dominant_script(&m.content),
+                        role.to_string(),
+                        prev.replace(role.to_string()),
+                        content.chars().count() as u32,
+                        crate::normalize::word_count(content),
+                        dominant_script(content),
                     )
                 })
                 .collect()

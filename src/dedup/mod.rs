@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::error::{PolarsContext, Result};
 use crate::schema::str_column;
-use crate::schema::{messages_of, str_values};
+use crate::schema::str_values;
 use crate::spec::{DedupSpec, NearSpec, VerifyMode};
 
 /// What exact dedup did.
@@ -368,13 +368,13 @@ fn shingles_and_signatures(
     spec: &NearSpec,
     take: impl Fn(usize) -> bool + Sync,
 ) -> Result<(Vec<Vec<u32>>, Vec<u32>)> {
-    let messages = messages_of(df)?;
+    let messages = crate::schema::MessageView::of(df)?;
     let hasher = minhash::MinHasher::new(spec.num_perm, spec.ngram, spec.seed);
     let shingles: Vec<Vec<u32>> = order
         .par_iter()
         .map(|&row| {
             if take(row) {
-                hasher.shingles(messages[row].iter().map(|m| m.content.as_str()))
+                hasher.shingles(messages.row(row).map(|(_, content)| content))
             } else {
                 Vec::new()
             }
