@@ -4,10 +4,6 @@ use std::collections::BTreeMap;
 
 use crate::common::*;
 
-fn fixture_release(out: &std::path::Path) -> std::path::PathBuf {
-    build_ok(&fixtures().join("release.toml"), out, "fixtures", "0.1.0")
-}
-
 #[test]
 fn fixture_release_accounts_for_every_record() {
     let tmp = tempfile::tempdir().unwrap();

@@ -136,6 +136,11 @@ pub fn shard_records(release: &Path) -> Vec<(String, serde_json::Value)> {
     out
 }
 
+/// Build the fixture release (`fixtures/release.toml`, version 0.1.0) into `out`; its folder.
+pub fn fixture_release(out: &Path) -> PathBuf {
+    build_ok(&fixtures().join("release.toml"), out, "fixtures", "0.1.0")
+}
+
 /// The fixture spec's text with its sources read below `prefix` (a folder or an `s3://` prefix
 /// holding the fixtures) and no `output` line, so that `--output` or the environment decides.
 pub fn fixture_spec_text(prefix: &str) -> String {

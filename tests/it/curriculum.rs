@@ -79,12 +79,7 @@ fn check_line(kind: &str, line: &Value) -> Result<(), String> {
 #[test]
 fn fixture_routes_three_phases_in_their_formats_and_verifies() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     let mut per_phase: BTreeMap<String, usize> = BTreeMap::new();
     for (path, line) in shard_records(&rel) {
         let phase = path.split('/').nth(1).unwrap().to_string();

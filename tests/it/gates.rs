@@ -103,12 +103,7 @@ fn drift_spec(
 #[test]
 fn drift_gates_compare_with_a_baseline_release() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = build_ok(
-        &fixtures().join("release.toml"),
-        &tmp.path().join("base"),
-        "fixtures",
-        "0.1.0",
-    );
+    let base = fixture_release(&tmp.path().join("base"));
     let baseline = format!("[drift]\nbaseline = \"{}\"\n", base.display());
 
     // The same inputs: no drift, every drift gate passes with 0.
@@ -168,12 +163,7 @@ fn drift_gates_compare_with_a_baseline_release() {
 #[test]
 fn report_has_its_figures_and_no_raw_text() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     let md = std::fs::read_to_string(rel.join("reports/report.md")).unwrap();
     let html = std::fs::read_to_string(rel.join("reports/report.html")).unwrap();
     assert!(md.contains("**Verdict: every gate passed**"));
@@ -234,12 +224,7 @@ fn report_has_its_figures_and_no_raw_text() {
 #[test]
 fn every_statistics_query_runs_over_a_release_as_analysts_would() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     let mut n = 0;
     for e in std::fs::read_dir(repo().join("queries")).unwrap() {
         let path = e.unwrap().path();

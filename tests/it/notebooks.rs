@@ -6,12 +6,7 @@ use crate::common::*;
 #[test]
 fn notebooks_data_matches_the_fixture_release() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     let dir = repo().join("notebooks-data");
     let mut expected: Vec<std::path::PathBuf> =
         vec![rel.join("manifest.parquet"), rel.join("ledger.parquet")];

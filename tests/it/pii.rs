@@ -132,12 +132,7 @@ fn fixture_spec_with(tmp: &std::path::Path, extra: &str) -> std::path::PathBuf {
 #[test]
 fn fixture_release_is_redacted_and_passes_the_residual_gate() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     let records = shard_records(&rel);
     let text_of = |id: &str| {
         records

@@ -134,12 +134,7 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
     assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
 
     // Same bytes as a local build of the same inputs: only the input URIs differ.
-    let local = build_ok(
-        &fixtures().join("release.toml"),
-        &tmp.path().join("local"),
-        "fixtures",
-        "0.1.0",
-    );
+    let local = fixture_release(&tmp.path().join("local"));
     for s in rj["shards"].as_array().unwrap() {
         let path = s["path"].as_str().unwrap();
         assert!(

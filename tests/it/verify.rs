@@ -5,12 +5,7 @@ use crate::common::*;
 #[test]
 fn verify_passes_then_names_a_corrupted_shard() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     let o = trainready(&["verify", rel.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).starts_with("ok "));
@@ -32,12 +27,7 @@ fn verify_passes_then_names_a_corrupted_shard() {
 #[test]
 fn verify_catches_ledger_and_manifest_tampering() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = build_ok(
-        &fixtures().join("release.toml"),
-        tmp.path(),
-        "fixtures",
-        "0.1.0",
-    );
+    let rel = fixture_release(tmp.path());
     // A stray shard that release.json does not list.
     let stray = rel.join("chatml/sft/train/part-00099-deadbeef.jsonl");
     std::fs::write(&stray, "{}\n").unwrap();
