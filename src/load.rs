@@ -261,6 +261,36 @@ struct ObjectCtx<'a> {
 }
 
 impl ObjectCtx<'_> {
+    /// A conversation of this object (source fields and provenance filled in; no empty turns,
+    /// not a preference pair).
+    fn conversation(
+        &self,
+        record_id: String,
+        split: String,
+        messages: Vec<Message>,
+        metadata: Option<String>,
+        index: u64,
+        line: u64,
+    ) -> Conversation {
+        let s = self.source;
+        Conversation {
+            record_id,
+            source: s.name.clone(),
+            family: s.family.clone(),
+            split,
+            messages,
+            license: s.license.clone(),
+            origin_uri: self.origin_uri.to_string(),
+            origin_sha256: self.sha256.to_string(),
+            origin_row: index,
+            origin_line: line,
+            metadata,
+            priority: s.priority,
+            empty_turns: 0,
+            preference: None,
+        }
+    }
+
     fn fallback_id(&self, index: u64) -> String {
         format!("{}/{}#{index}", self.source.name, self.rel)
     }
@@ -764,37 +794,25 @@ fn preference_conversation(
             c.chosen, c.rejected
         ));
     }
-    if let Some(context) = c.context.as_deref().and_then(|k| field_str(map, k)) {
-        let content = clean_text(&context, s.html);
-        if !content.is_empty() {
-            prompt.insert(
-                0,
-                Message {
-                    role: "system".into(),
-                    content,
-                },
-            );
-        }
+    if let Some(system) = context_message(c.context.as_deref().and_then(|k| field_str(map, k)), s) {
+        prompt.insert(0, system);
     }
     let preference = Some((prompt.len() as u32, chosen.len() as u32));
     let mut messages = prompt;
     messages.extend(chosen);
     messages.extend(rejected);
     Ok(Conversation {
-        record_id,
-        source: s.name.clone(),
-        family: s.family.clone(),
-        split,
-        messages,
-        license: s.license.clone(),
-        origin_uri: ctx.origin_uri.to_string(),
-        origin_sha256: ctx.sha256.to_string(),
-        origin_row: index,
-        origin_line: line,
-        metadata,
-        priority: s.priority,
-        empty_turns: 0,
         preference,
+        ..ctx.conversation(record_id, split, messages, metadata, index, line)
+    })
+}
+
+/// A record's context field as a leading system message (none when absent or empty).
+fn context_message(context: Option<String>, s: &SourcePlan) -> Option<Message> {
+    let content = clean_text(&context?, s.html);
+    (!content.is_empty()).then(|| Message {
+        role: "system".into(),
+        content,
     })
 }
 
@@ -860,15 +878,7 @@ fn build_conversation(
         return Err("conversation has no turns".into());
     }
     let mut messages: Vec<Message> = Vec::with_capacity(turns.len() + 1);
-    if let Some(context) = context {
-        let content = clean_text(&context, s.html);
-        if !content.is_empty() {
-            messages.push(Message {
-                role: "system".into(),
-                content,
-            });
-        }
-    }
+    messages.extend(context_message(context, s));
     let (cleaned, empty_turns) = clean_messages(turns, s)?;
     messages.extend(cleaned);
     if s.mapping == Mapping::Text {
@@ -890,20 +900,8 @@ fn build_conversation(
         return Err(format!("conversation has no user turn{emptied}"));
     }
     Ok(Conversation {
-        record_id,
-        source: s.name.clone(),
-        family: s.family.clone(),
-        split,
-        messages,
-        license: s.license.clone(),
-        origin_uri: ctx.origin_uri.to_string(),
-        origin_sha256: ctx.sha256.to_string(),
-        origin_row: index,
-        origin_line: line,
-        metadata,
-        priority: s.priority,
         empty_turns,
-        preference: None,
+        ..ctx.conversation(record_id, split, messages, metadata, index, line)
     })
 }
 
