@@ -864,6 +864,22 @@ fn resolve(text: &str, mut found: Vec<(usize, usize, Kind)>) -> Vec<Finding> {
     out
 }
 
+/// The (at most) `n` characters of `text` before byte `i`.
+fn chars_before(text: &str, i: usize, n: usize) -> &str {
+    let from = text[..i]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(k, _)| k);
+    &text[from..i]
+}
+
+/// The (at most) `n` characters before byte `i`, lower-cased: the context words of a match
+/// ("order #", "version").
+fn lower_before(text: &str, i: usize, n: usize) -> String {
+    chars_before(text, i, n).to_lowercase()
+}
+
 fn char_before(text: &str, i: usize) -> Option<char> {
     text[..i].chars().next_back()
 }
@@ -1062,18 +1078,8 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             if before.trim_end().ends_with(['$', '€', '£', '#']) {
                 return None;
             }
-            let lower_before: String = before
-                .chars()
-                .rev()
-                .take(12)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<String>()
-                .to_lowercase();
-            if lower_before.contains("isbn")
-                || lower_before.contains("order")
-                || lower_before.contains("tracking")
+            let context = lower_before(text, s, 12);
+            if context.contains("isbn") || context.contains("order") || context.contains("tracking")
             {
                 return None;
             }
@@ -1083,13 +1089,9 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             if !digits_isolated(text, s, e) {
                 return None;
             }
-            let from = text[..s]
-                .char_indices()
-                .rev()
-                .nth(40)
-                .map(|(i, _)| i)
-                .unwrap_or(0);
-            PHONE_CONTEXT.is_match(&text[from..s]).then_some((s, e))
+            PHONE_CONTEXT
+                .is_match(chars_before(text, s, 41))
+                .then_some((s, e))
         }
         Check::Ssn => {
             if !digits_isolated(text, s, e) {
@@ -1122,29 +1124,13 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             let seps: Vec<char> = m.chars().filter(|c| !c.is_ascii_digit()).collect();
             let groups_ok =
                 seps.is_empty() || m.split([' ', '-']).all(|g| (3..=6).contains(&g.len()));
-            let before: String = text[..s]
-                .chars()
-                .rev()
-                .take(16)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<String>()
-                .to_lowercase();
+            let before = lower_before(text, s, 16);
             let order =
                 before.contains("order") || before.contains("tracking") || before.contains("isbn");
             (seps.windows(2).all(|w| w[0] == w[1]) && groups_ok && !order).then_some((s, e))
         }
         Check::Ipv4 => {
-            let before: String = text[..s]
-                .chars()
-                .rev()
-                .take(9)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<String>()
-                .to_lowercase();
+            let before = lower_before(text, s, 9);
             if before.ends_with('v') || before.contains("version") || !digits_isolated(text, s, e) {
                 return None;
             }
