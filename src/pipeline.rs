@@ -311,14 +311,34 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
         "pii_summary.json".into(),
         pretty(&serde_json::to_value(&pii).expect("invariant: the PII report serialises")),
     ));
-    for (name, bytes) in &reports {
-        storage.put(
-            &run.join(&format!("reports/{name}")),
-            Bytes::from(bytes.clone()),
-        )?;
+    // Every file of the release but the shards: (path in the release, path in the run
+    // directory). Written to the run directory once, whatever the gates say; a passing build
+    // copies them into its staged release (server-side where possible).
+    let manifest_bytes = parquet_bytes(&mut manifest)?;
+    let ledger_bytes = parquet_bytes(&mut ledger)?;
+    let mut release_files: Vec<(String, String, Vec<u8>)> = vec![
+        (
+            "manifest.parquet".into(),
+            "07_manifest.parquet".into(),
+            manifest_bytes,
+        ),
+        (
+            "ledger.parquet".into(),
+            "08_ledger.parquet".into(),
+            ledger_bytes,
+        ),
+    ];
+    release_files.extend(reports.into_iter().map(|(n, b)| {
+        let path = format!("reports/{n}");
+        (path.clone(), path, b)
+    }));
+    let mut files = Vec::new();
+    let mut paths = Vec::new();
+    for (path, run_path, bytes) in release_files {
+        files.push(FileRef::of(&path, &bytes));
+        storage.put(&run.join(&run_path), Bytes::from(bytes))?;
+        paths.push((path, run_path));
     }
-    put_parquet(storage, &run.join("07_manifest.parquet"), &mut manifest)?;
-    put_parquet(storage, &run.join("08_ledger.parquet"), &mut ledger)?;
 
     let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
     if !failed.is_empty() {
@@ -333,21 +353,8 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
 
     // Stage the whole release in the run directory (the shards are there already), with its
     // release.json, then publish the staged copy.
-    let mut files = Vec::new();
-    let manifest_bytes = parquet_bytes(&mut manifest)?;
-    let ledger_bytes = parquet_bytes(&mut ledger)?;
-    let mut release_files: Vec<(String, Vec<u8>)> = vec![
-        ("manifest.parquet".into(), manifest_bytes),
-        ("ledger.parquet".into(), ledger_bytes),
-    ];
-    release_files.extend(
-        reports
-            .into_iter()
-            .map(|(n, b)| (format!("reports/{n}"), b)),
-    );
-    for (path, bytes) in release_files {
-        files.push(FileRef::of(&path, &bytes));
-        storage.put(&staging.join(&path), Bytes::from(bytes))?;
+    for (path, run_path) in &paths {
+        storage.copy(&run.join(run_path), &staging.join(path))?;
     }
     let shards: Vec<_> = exported.shards.clone();
     let doc = ReleaseJson {
