@@ -200,13 +200,18 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let limits = crate::gates::Limits {
         max_removal_rate: plan.dedup.max_removal_rate,
     };
-    // Coverage of the exported records.
+    // Coverage of the exported records (a record exported as several lines, by a weight or
+    // overlapping phases, counts once).
     let mut family_counts: BTreeMap<(String, String), u64> = BTreeMap::new();
     {
         let fams = crate::schema::str_column(&manifest, "family")?;
         let srcs = crate::schema::str_column(&manifest, "source")?;
-        for (f, s) in fams.into_iter().zip(srcs) {
-            *family_counts.entry((f, s)).or_default() += 1;
+        let ids = crate::schema::str_column(&manifest, "record_id")?;
+        let mut seen = std::collections::BTreeSet::new();
+        for ((f, s), id) in fams.into_iter().zip(srcs).zip(&ids) {
+            if seen.insert(id.as_str()) {
+                *family_counts.entry((f, s)).or_default() += 1;
+            }
         }
     }
     let routing_table = crate::coverage::routing(plan);

@@ -218,6 +218,20 @@ sources = ["counsel-chat-preference"]
         lines_of("sft_stage1", "support_chat_synthetic", "train"),
         2 * synthetic_train
     );
+    // Coverage counts records, not lines: the doubled records count once.
+    let cov: Value =
+        serde_json::from_slice(&std::fs::read(rel.join("reports/coverage.json")).unwrap()).unwrap();
+    let synthetic_records = ledger
+        .iter()
+        .filter(|(id, (_, st, _))| id.starts_with("synthetic-") && st == "exported")
+        .count();
+    let synthetic = cov["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["family"] == "support_chat_synthetic")
+        .unwrap();
+    assert_eq!(synthetic["records"], synthetic_records);
     // The cap keeps exactly 10 train records of counselling_qa; the rest are unrouted with the
     // reason; evaluation records are not capped.
     assert_eq!(lines_of("sft_stage1", "counselling_qa", "train"), 10);
