@@ -138,11 +138,15 @@ impl DriftSpec {
 /// The drift of `current` (this build's stats.json) from `baseline` (the baseline's).
 pub fn drift(current: &Value, baseline: &Value) -> Value {
     let share = |v: &Value, f: &str| v["family_shares"][f]["share"].as_f64().unwrap_or(0.0);
-    let families: BTreeSet<String> = [current, baseline]
-        .iter()
-        .filter_map(|v| v["family_shares"].as_object())
-        .flat_map(|o| o.keys().cloned())
-        .collect();
+    // The keys of a statistic in either release.
+    let keys = |stat: &str| -> BTreeSet<String> {
+        [current, baseline]
+            .iter()
+            .filter_map(|v| v[stat].as_object())
+            .flat_map(|o| o.keys().cloned())
+            .collect()
+    };
+    let families = keys("family_shares");
     let mut share_change = serde_json::Map::new();
     let mut share_max = 0.0f64;
     for f in &families {
@@ -150,11 +154,7 @@ pub fn drift(current: &Value, baseline: &Value) -> Value {
         share_max = share_max.max(d);
         share_change.insert(f.clone(), json!(d));
     }
-    let roles: BTreeSet<String> = [current, baseline]
-        .iter()
-        .filter_map(|v| v["message_lengths_by_role"].as_object())
-        .flat_map(|o| o.keys().cloned())
-        .collect();
+    let roles = keys("message_lengths_by_role");
     let mut median_change = serde_json::Map::new();
     let mut median_max = 0.0f64;
     for r in &roles {

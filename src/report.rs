@@ -68,7 +68,7 @@ enum Block {
     H2(String),
     P(String),
     Table {
-        head: Vec<String>,
+        head: Vec<&'static str>,
         rows: Vec<Vec<String>>,
     },
     Figure {
@@ -112,13 +112,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
     let mut gates: Vec<&GateResult> = input.gates.iter().collect();
     gates.sort_by_key(|g| g.passed);
     doc.push(Block::Table {
-        head: vec![
-            "gate".into(),
-            "verdict".into(),
-            "value".into(),
-            "must be".into(),
-            "detail".into(),
-        ],
+        head: vec!["gate", "verdict", "value", "must be", "detail"],
         rows: gates
             .iter()
             .map(|g| {
@@ -163,8 +157,8 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
         .as_object()
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
-    let mut head = vec!["source".to_string(), "input".into()];
-    head.extend(STATUSES.iter().map(|s| s.to_string()));
+    let mut head = vec!["source", "input"];
+    head.extend(STATUSES);
     doc.push(Block::Table {
         head,
         rows: sources
@@ -198,14 +192,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
         .cloned()
         .unwrap_or_default();
     doc.push(Block::Table {
-        head: vec![
-            "phase".into(),
-            "kind".into(),
-            "lines".into(),
-            "records".into(),
-            "≈ tokens".into(),
-            "families".into(),
-        ],
+        head: vec!["phase", "kind", "lines", "records", "≈ tokens", "families"],
         rows: phases
             .iter()
             .map(|(name, p)| {
@@ -279,12 +266,9 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
         .cloned()
         .unwrap_or_default();
     doc.push(Block::Table {
-        head: [
+        head: vec![
             "role", "messages", "chars p5", "p50", "p95", "mean", "words p5", "p50", "p95",
-        ]
-        .iter()
-        .map(|h| h.to_string())
-        .collect(),
+        ],
         rows: lengths
             .iter()
             .map(|(role, v)| {
@@ -338,7 +322,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
         .unwrap_or_default();
     let empty = &s["empty_and_one_word_turns"];
     doc.push(Block::Table {
-        head: [
+        head: vec![
             "source",
             "conversations",
             "role violations",
@@ -347,10 +331,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
             "repeated role",
             "one-word messages",
             "scripts",
-        ]
-        .iter()
-        .map(|h| h.to_string())
-        .collect(),
+        ],
         rows: alternation
             .iter()
             .map(|(src, v)| {
@@ -417,12 +398,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
     }
     if !leak_rows.is_empty() {
         doc.push(Block::Table {
-            head: vec![
-                "split a".into(),
-                "split b".into(),
-                "kind".into(),
-                "pairs".into(),
-            ],
+            head: vec!["split a", "split b", "kind", "pairs"],
             rows: leak_rows,
         });
     }
@@ -448,13 +424,7 @@ pub fn render(input: &ReportInput<'_>) -> Result<Report> {
         caption: "PII findings per kind, before redaction.".into(),
     });
     doc.push(Block::Table {
-        head: vec![
-            "kind".into(),
-            "found".into(),
-            "redacted".into(),
-            "flagged".into(),
-            "left in export".into(),
-        ],
+        head: vec!["kind", "found", "redacted", "flagged", "left in export"],
         rows: kinds
             .iter()
             .map(|(kind, _)| {
