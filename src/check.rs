@@ -105,7 +105,7 @@ pub fn run(
 ) -> Result<bool> {
     let mut ok = true;
     let mut say = |s: String| {
-        let _ = writeln!(out, "{s}");
+        let _ = writeln!(out, "{}", crate::error::scrub(&s));
     };
     let backend =
         std::env::var("DATASET_STORAGE_BACKEND").unwrap_or_else(|_| "local (default)".into());

@@ -260,15 +260,20 @@ pub enum VerifyArg {
 
 /// Parse the command line, run, and map the outcome to an exit code.
 pub fn main() -> ExitCode {
+    install_panic_hook();
+    // The test of the panic hook (tests/it/reliability.rs) needs a panic on demand.
+    if let Ok(message) = std::env::var("TRAINREADY_TEST_PANIC") {
+        panic!("{message}");
+    }
     let args = Args::parse();
     init_logging(args.quiet);
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            err_line(&format!("error: {e:#}"));
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
-                eprintln!("  caused by: {s}");
+                err_line(&format!("  caused by: {s}"));
                 source = s.source();
             }
             ExitCode::from(2)
@@ -276,17 +281,100 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A panic is a bug: say so, name the command and where it happened, and exit 2 (a tool
+/// failure) instead of 101. The message is cut at anything quoted (a panic on a string slice
+/// quotes the string, which may be record text).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let command = std::env::args().nth(1).unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        err_line(&format!(
+            "internal error (a bug in trainready {}), please report it: `trainready {}` panicked{at}: {}",
+            env!("CARGO_PKG_VERSION"),
+            crate::error::echo(&command),
+            panic_summary(&message)
+        ));
+        std::process::exit(2);
+    }));
+}
+
+/// A panic message without quoted parts, at most 200 characters.
+fn panic_summary(message: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    for c in message.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push('…');
+                out.push(c);
+            }
+            Some(_) => {}
+            None if matches!(c, '`' | '\'' | '"') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None => out.push(c),
+        }
+    }
+    crate::error::echo(&out)
+}
+
+/// One line on stderr, with any password in a URL scrubbed; a closed or full stderr is ignored
+/// (never a panic, never an abort: a build whose log is piped into `head` still publishes).
+pub fn err_line(s: &str) {
+    let s = crate::error::scrub(s);
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(s.as_bytes()).and_then(|()| e.write_all(b"\n"));
+}
+
+/// Whether an event may be logged at all (before RUST_LOG): ours at any level; the HTML
+/// parser's never (at debug and trace it logs the characters it reads, i.e. record text); any
+/// other crate's at warn and error only (an HTTP client logs URLs at debug).
+fn event_allowed(target: &str, level: &tracing::Level) -> bool {
+    if target == "trainready" || target.starts_with("trainready::") {
+        return true;
+    }
+    if ["html5ever", "markup5ever", "html2text", "xml5ever"]
+        .iter()
+        .any(|t| target.starts_with(t))
+    {
+        return false;
+    }
+    *level <= tracing::Level::WARN
+}
+
 fn init_logging(quiet: bool) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = if quiet {
         EnvFilter::new("error")
     } else {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("trainready=info"))
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // Whatever RUST_LOG says, other crates log warnings and errors only, and the HTML parser
+    // nothing (at debug level it logs the text of the fields it parses; an HTTP client logs
+    // URLs, with a password if an endpoint holds one).
+    let deps =
+        tracing_subscriber::filter::filter_fn(|meta| event_allowed(meta.target(), meta.level()));
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
+        .log_internal_errors(false);
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(deps)
+        .with(fmt)
         .try_init();
 }
 
@@ -321,14 +409,18 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Outcome::Blocked { run_dir, failed } => {
-                    eprintln!(
+                    err_line(&format!(
                         "release blocked: {} gate(s) failed; nothing was published",
                         failed.len()
-                    );
+                    ));
                     for g in &failed {
-                        eprintln!("  {}: {}", g.name, g.detail.as_deref().unwrap_or("failed"));
+                        err_line(&format!(
+                            "  {}: {}",
+                            g.name,
+                            g.detail.as_deref().unwrap_or("failed")
+                        ));
                     }
-                    eprintln!("  reports: {run_dir}/reports/gates.json");
+                    err_line(&format!("  reports: {run_dir}/reports/gates.json"));
                     Ok(ExitCode::from(1))
                 }
             }
@@ -427,10 +519,11 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
             format,
         } => {
             let storage = crate::storage::Storage::new()?;
+            let is_release = release.is_some();
             let root = run
                 .or(release)
                 .expect("invariant: clap requires --run or --release");
-            let mut df = crate::query::run(&storage, &root, &sql)?;
+            let mut df = crate::query::run(&storage, &root, &sql, is_release)?;
             let body = crate::query::render(&mut df, format)?;
             {
                 let mut stdout = std::io::stdout().lock();
@@ -566,6 +659,9 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
         Command::Verify { release } => {
             let storage = crate::storage::Storage::new()?;
             let v = crate::verify::verify(&storage, &release)?;
+            for n in &v.notes {
+                err_line(&format!("note: {n}"));
+            }
             if v.problems.is_empty() {
                 out(&format!(
                     "ok {release}: {} shards, {} records intact\n",
@@ -574,9 +670,9 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             } else {
                 for p in &v.problems {
-                    eprintln!("mismatch: {p}");
+                    err_line(&format!("mismatch: {p}"));
                 }
-                eprintln!("{release}: {} problem(s)", v.problems.len());
+                err_line(&format!("{release}: {} problem(s)", v.problems.len()));
                 Ok(ExitCode::from(1))
             }
         }
@@ -590,5 +686,34 @@ fn out(s: &str) {
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
         std::process::exit(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    #[test]
+    fn dependencies_log_warnings_only_and_the_html_parser_nothing() {
+        assert!(super::event_allowed("trainready::load", &Level::TRACE));
+        assert!(super::event_allowed("trainready", &Level::DEBUG));
+        assert!(!super::event_allowed("html5ever::tokenizer", &Level::TRACE));
+        assert!(!super::event_allowed(
+            "html5ever::tree_builder",
+            &Level::WARN
+        ));
+        assert!(!super::event_allowed("reqwest::connect", &Level::DEBUG));
+        assert!(!super::event_allowed("object_store::client", &Level::INFO));
+        assert!(super::event_allowed("object_store::client", &Level::WARN));
+        assert!(!super::event_allowed("trainreadyx", &Level::DEBUG));
+    }
+
+    #[test]
+    fn panic_summaries_drop_quoted_text() {
+        let s = super::panic_summary(
+            "byte index 3 is not a char boundary; it is inside 'é' (bytes 2..4) of `Jane Doe's note`",
+        );
+        assert!(!s.contains("Jane") && !s.contains('é'), "{s}");
+        assert!(s.starts_with("byte index 3 is not a char boundary"), "{s}");
     }
 }

@@ -150,7 +150,7 @@ pub fn inventory(storage: &Storage, plan: &Plan) -> Result<(Vec<InventoryObject>
                 .iter()
                 .filter(|c| c.origin_uri == input.uri)
                 .count() as u64;
-            let fields = first_fields(storage, source, input);
+            let fields = input.fields.clone();
             objects.push(InventoryObject {
                 source: source.name.clone(),
                 family: source.family.clone(),
@@ -172,50 +172,4 @@ pub fn inventory(storage: &Storage, plan: &Plan) -> Result<(Vec<InventoryObject>
         &routing(plan),
     );
     Ok((objects, coverage))
-}
-
-/// The field names of an object's first record (best effort; empty when unreadable).
-fn first_fields(
-    storage: &Storage,
-    source: &crate::spec::SourcePlan,
-    input: &crate::load::InputObject,
-) -> Vec<String> {
-    let Ok(objects) = storage.glob(&source.resolved_uri) else {
-        return Vec::new();
-    };
-    let Some(o) = objects.iter().find(|o| input.uri.ends_with(&o.rel)) else {
-        return Vec::new();
-    };
-    let Ok(bytes) = storage.get(&o.location) else {
-        return Vec::new();
-    };
-    match input.format {
-        crate::spec::Format::Csv => csv::Reader::from_reader(&bytes[..])
-            .headers()
-            .map(|h| h.iter().map(str::to_string).collect())
-            .unwrap_or_default(),
-        crate::spec::Format::Jsonl => bytes
-            .split(|b| *b == b'\n')
-            .find(|l| !l.iter().all(u8::is_ascii_whitespace))
-            .and_then(|l| {
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(l).ok()
-            })
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default(),
-        crate::spec::Format::Json => {
-            serde_json::from_slice::<Vec<serde_json::Map<String, serde_json::Value>>>(&bytes)
-                .ok()
-                .and_then(|v| v.into_iter().next())
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default()
-        }
-        crate::spec::Format::Parquet => crate::schema::read_parquet(&bytes)
-            .map(|df| {
-                df.get_column_names()
-                    .iter()
-                    .map(|c| c.to_string())
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
 }

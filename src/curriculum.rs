@@ -31,6 +31,9 @@ use crate::load::Message;
 use crate::schema::{opt_u32_column, str_column, u64_column};
 
 /// `[curriculum]`
+/// The largest weight: a record is exported at most this many times in a phase.
+pub const MAX_WEIGHT: f64 = 100.0;
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CurriculumSpec {
@@ -184,10 +187,12 @@ impl CurriculumSpec {
                 }
             }
             for (f, w) in &p.weights {
-                if !w.is_finite() || *w < 0.0 {
+                if !w.is_finite() || *w < 0.0 || *w > MAX_WEIGHT {
                     return err(
                         key(&format!("weights.{f}")),
-                        format!("{w} must be a finite number ≥ 0"),
+                        format!(
+                            "{w} must be a finite number from 0 to {MAX_WEIGHT} (at most {MAX_WEIGHT} copies of a record)"
+                        ),
                     );
                 }
             }

@@ -40,9 +40,9 @@ struct Side {
 }
 
 fn side(storage: &Storage, uri: &str) -> Result<Side> {
-    let loc = storage
-        .locate(uri.trim_end_matches('/'))?
-        .join("manifest.parquet");
+    let root = storage.locate(uri.trim_end_matches('/'))?;
+    crate::verify::require_release_json(storage, &root)?;
+    let loc = root.join("manifest.parquet");
     let m = read_parquet(&storage.get(&loc)?)?;
     Ok(Side {
         ids: str_column(&m, "record_id")?,

@@ -26,6 +26,10 @@ pub enum Error {
         message: String,
     },
 
+    /// An input object cannot be read as its format; the message never quotes its content.
+    #[error("{uri}: {message}")]
+    Input { uri: String, message: String },
+
     /// Object storage failed for a URI.
     #[error("storage error on {uri}")]
     Storage {
@@ -95,4 +99,66 @@ impl<T> IoContext<T> for std::io::Result<T> {
             source,
         })
     }
+}
+
+/// A value from the user (a spec value, a file name, a field name) as it may be echoed in a
+/// message: control characters dropped and at most 64 characters, so a 10 MB name or a
+/// terminal escape sequence is never printed back whole.
+pub fn echo(value: &str) -> String {
+    const MAX: usize = 64;
+    let clean: String = value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX)
+        .collect();
+    if value.chars().filter(|c| !c.is_control()).nth(MAX).is_some() {
+        format!("{clean}… ({} bytes)", value.len())
+    } else {
+        clean
+    }
+}
+
+/// A URL with any user and password removed (`https://user:secret@host` → `https://host`).
+pub fn without_userinfo(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => match url.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://{host}"),
+                None => url.to_string(),
+            },
+            None => url.to_string(),
+        },
+    }
+}
+
+/// Text with the user and password of every URL in it removed (`https://user:secret@host/...`
+/// → `https://***@host/...`): errors from the HTTP client quote the URLs they requested.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority ends at the first `/`, `?`, `#` or whitespace.
+        let end = tail
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }

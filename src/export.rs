@@ -289,6 +289,8 @@ fn render_line(
 /// A parsed export line of any phase kind, as `verify` reads it back.
 pub struct ParsedLine {
     pub id: String,
+    /// The line's `source` field.
+    pub source: String,
     /// The messages whose contents `text_hash` covers (prompt, chosen, rejected); empty for
     /// pretraining lines, whose rendered text cannot be split back into messages.
     pub messages: Vec<MessageOut>,
@@ -313,6 +315,7 @@ pub fn parse_line(kind: PhaseKind, line: &str) -> std::result::Result<ParsedLine
             Ok(ParsedLine {
                 turns: turns_of(&l.messages),
                 id: l.id,
+                source: l.source,
                 messages: l.messages,
             })
         }
@@ -323,6 +326,7 @@ pub fn parse_line(kind: PhaseKind, line: &str) -> std::result::Result<ParsedLine
             }
             Ok(ParsedLine {
                 id: l.id,
+                source: l.source,
                 messages: Vec::new(),
                 turns: vec![l.text],
             })
@@ -344,6 +348,7 @@ pub fn parse_line(kind: PhaseKind, line: &str) -> std::result::Result<ParsedLine
             Ok(ParsedLine {
                 turns: turns_of(&messages),
                 id: l.id,
+                source: l.source,
                 messages,
             })
         }

@@ -21,6 +21,7 @@ pub mod pii_command;
 pub mod pipeline;
 pub mod plan_command;
 pub mod query;
+pub mod records;
 pub mod report;
 pub mod schema;
 pub mod spec;

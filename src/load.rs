@@ -18,11 +18,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use crate::error::{Error, PolarsContext, Result};
+use crate::error::{Error, Result};
 use crate::normalize::clean_text;
-use crate::spec::{Format, Mapping, SourcePlan, SplitRule, canonical_split};
+use crate::records::{Format, RawRecord, ReadOptions, json_type};
+use crate::spec::{Mapping, SourcePlan, SplitRule, canonical_split};
 use crate::storage::{Object, Storage, lexical};
 
 /// One ChatML message.
@@ -77,6 +77,12 @@ pub struct InputObject {
     pub bytes: u64,
     pub format: Format,
     pub records: u64,
+    /// Field names of the first readable record (CSV: the header; Parquet: the columns).
+    pub fields: Vec<String>,
+    /// `none`, `gzip` or `zstd`.
+    pub codec: &'static str,
+    /// `utf-8`, `utf-16le` or `utf-16be`.
+    pub encoding: &'static str,
 }
 
 /// Everything loaded from one source.
@@ -87,11 +93,52 @@ pub struct SourceLoad {
     pub inputs: Vec<InputObject>,
 }
 
-/// A parsed record before mapping.
-struct RawRecord {
-    index: u64,
-    line: u64,
-    value: std::result::Result<Map<String, Value>, String>,
+/// What loading one source did, for `stats.json` (`load`) and its gates.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadReport {
+    /// Records read (loaded + rejected).
+    pub read: u64,
+    /// Records loaded: read and mapped to a conversation.
+    pub loaded: u64,
+    pub rejected: u64,
+    /// `rejected / read` (0 when nothing was read).
+    pub rejection_rate: f64,
+    /// The most common rejection reasons (without their file and line), most common first.
+    pub top_reasons: Vec<(String, u64)>,
+}
+
+impl LoadReport {
+    /// The report of one source's load.
+    pub fn of(load: &SourceLoad) -> Self {
+        let loaded = load.conversations.len() as u64;
+        let rejected = load.rejections.len() as u64;
+        let read = loaded + rejected;
+        let mut reasons: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in &load.rejections {
+            let reason = r
+                .reason
+                .rsplit_once(" (")
+                .map_or(r.reason.as_str(), |(a, _)| a);
+            *reasons.entry(reason).or_default() += 1;
+        }
+        let mut top: Vec<(String, u64)> = reasons
+            .into_iter()
+            .map(|(r, n)| (r.to_string(), n))
+            .collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(5);
+        Self {
+            read,
+            loaded,
+            rejected,
+            rejection_rate: if read == 0 {
+                0.0
+            } else {
+                rejected as f64 / read as f64
+            },
+            top_reasons: top,
+        }
+    }
 }
 
 /// Load one source.
@@ -116,13 +163,18 @@ pub fn load_source(storage: &Storage, source: &SourcePlan, spec_dir: &Path) -> R
                 message: "cannot tell the format from the file name: set `format` in the spec"
                     .into(),
             })?;
-        let bytes = storage.get(&object.location).map_err(|e| Error::Source {
-            source_name: source.name.clone(),
-            uri: object.location.uri.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
         let origin_uri = display_uri(spec_dir, object);
-        load_object(source, &object.rel, &origin_uri, &bytes, format, &mut out)?;
+        let in_source = |e: Error| match e {
+            Error::Input { uri, message } => Error::Source {
+                source_name: source.name.clone(),
+                uri,
+                message,
+            },
+            other => other,
+        };
+        let reader = storage.reader(&object.location).map_err(in_source)?;
+        load_reader(source, &object.rel, &origin_uri, reader, format, &mut out)
+            .map_err(in_source)?;
     }
     number_repeated_ids(&mut out);
     tracing::info!(
@@ -144,27 +196,72 @@ pub fn load_object(
     format: Format,
     out: &mut SourceLoad,
 ) -> Result<()> {
-    let sha256 = hex::encode(Sha256::digest(bytes));
+    load_reader(source, rel, origin_uri, bytes, format, out)
+}
+
+/// The record reader's options for a source: for CSV, the columns its mapping needs (a first row
+/// with none of them is data, not a header).
+pub fn read_options(source: &SourcePlan, format: Format) -> ReadOptions {
+    let c = &source.columns;
+    let mut required: Vec<String> = match source.mapping {
+        Mapping::Chatml => vec![c.messages.clone()],
+        Mapping::Sharegpt => vec![c.conversations.clone()],
+        Mapping::Qa => {
+            let mut v = c.question.clone();
+            v.push(c.answer.clone());
+            v
+        }
+        Mapping::Turns => vec![
+            c.conversation.clone(),
+            c.speaker.clone(),
+            c.content.clone(),
+            c.turn.clone(),
+        ],
+        Mapping::Dialog => vec![c.dialog.clone()],
+        Mapping::Text => vec![c.text.clone()],
+        Mapping::Preference => vec![c.prompt.clone(), c.chosen.clone(), c.rejected.clone()],
+    };
+    if c.id_explicit {
+        required.push(c.id.clone());
+    }
+    let mut opts = ReadOptions::new(format);
+    if format == Format::Parquet {
+        // Read only what the mapping uses: an exotic column nobody maps never matters.
+        let mut columns = required.clone();
+        columns.push(c.id.clone());
+        if let SplitRule::Column(col) = &source.split {
+            columns.push(col.clone());
+        }
+        columns.extend(c.context.iter().cloned());
+        columns.extend(c.metadata.iter().cloned());
+        opts.columns = Some(columns);
+    }
+    opts.required_columns = required;
+    opts
+}
+
+fn load_reader(
+    source: &SourcePlan,
+    rel: &str,
+    origin_uri: &str,
+    reader: impl std::io::Read,
+    format: Format,
+    out: &mut SourceLoad,
+) -> Result<()> {
     let ctx = ObjectCtx {
         source,
         rel,
         origin_uri,
-        sha256: &sha256,
+        sha256: "",
     };
+    let before_conv = out.conversations.len();
     let before = out.conversations.len() + out.rejections.len();
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        out.rejections.push(Rejection {
-            record_id: format!("{}/{rel}#0", source.name),
-            source: source.name.clone(),
-            origin_uri: origin_uri.to_string(),
-            origin_row: None,
-            origin_line: None,
-            reason: format!("empty file: {origin_uri} has no records"),
-        });
-    } else {
-        let raw = parse_object(bytes, format, &ctx)?;
+    let opts = read_options(source, format);
+    let mut turns_rows: Vec<RawRecord> = Vec::new();
+    let summary = crate::records::read(reader, rel, origin_uri, &opts, &mut |batch| {
+        let raw = batch.into_records(false);
         if source.mapping == Mapping::Turns {
-            map_turns(raw, &ctx, out);
+            turns_rows.extend(raw);
         } else {
             let mapped: Vec<_> = raw.into_par_iter().map(|r| map_record(r, &ctx)).collect();
             for m in mapped {
@@ -174,17 +271,47 @@ pub fn load_object(
                 }
             }
         }
+        Ok(())
+    })?;
+    if source.mapping == Mapping::Turns {
+        map_turns(turns_rows, &ctx, out);
+    }
+    for c in &mut out.conversations[before_conv..] {
+        c.origin_sha256.clone_from(&summary.sha256);
+    }
+    if summary.records == 0 {
+        out.rejections.push(Rejection {
+            record_id: format!("{}/{}#0", source.name, encode_key(rel)),
+            source: source.name.clone(),
+            origin_uri: origin_uri.to_string(),
+            origin_row: None,
+            origin_line: None,
+            reason: format!("empty file: {origin_uri} has no records"),
+        });
     }
     let records = (out.conversations.len() + out.rejections.len() - before) as u64;
     out.inputs.push(InputObject {
         source: source.name.clone(),
         uri: origin_uri.to_string(),
-        sha256,
-        bytes: bytes.len() as u64,
+        sha256: summary.sha256,
+        bytes: summary.bytes,
         format,
         records,
+        fields: summary.fields,
+        codec: summary.codec,
+        encoding: summary.encoding,
     });
     Ok(())
+}
+
+/// A key in a record id: `%` and `#` percent-encoded (`%25`, `%23`), so that `#` only ever
+/// separates a record index or an occurrence number and ids never collide.
+pub fn encode_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['%', '#']) {
+        std::borrow::Cow::Owned(key.replace('%', "%25").replace('#', "%23"))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
 }
 
 /// Repeated ids get `#n` (n = the occurrence, 0-based) in object and file order, over
@@ -292,7 +419,7 @@ impl ObjectCtx<'_> {
     }
 
     fn fallback_id(&self, index: u64) -> String {
-        format!("{}/{}#{index}", self.source.name, self.rel)
+        format!("{}/{}#{index}", self.source.name, encode_key(self.rel))
     }
 
     fn reject(&self, id: Option<String>, index: u64, line: u64, reason: String) -> Rejection {
@@ -313,216 +440,6 @@ impl ObjectCtx<'_> {
 }
 
 // -------------------------------------------------------------------------------------------------
-// Formats.
-
-fn parse_object(bytes: &[u8], format: Format, ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match format {
-        Format::Jsonl => Ok(parse_jsonl(bytes, 0)),
-        Format::Json => parse_json(bytes, ctx),
-        Format::Csv => parse_csv(bytes, ctx),
-        Format::Parquet => parse_parquet(bytes, ctx),
-    }
-}
-
-/// One record per non-blank line; a bad line is a bad record, not a bad file.
-fn parse_jsonl(bytes: &[u8], first_line_offset: u64) -> Vec<RawRecord> {
-    let lines: Vec<(u64, &[u8])> = bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, l)| {
-            (
-                i as u64 + 1 + first_line_offset,
-                l.strip_suffix(b"\r").unwrap_or(l),
-            )
-        })
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .collect();
-    lines
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, (line, l))| RawRecord {
-            index: index as u64,
-            line,
-            value: parse_json_line(l),
-        })
-        .collect()
-}
-
-fn parse_json_line(line: &[u8]) -> std::result::Result<Map<String, Value>, String> {
-    let text = std::str::from_utf8(line)
-        .map_err(|e| format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))?;
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(format!(
-            "expected a JSON object, found {}",
-            json_type(&other)
-        )),
-        Err(e) => Err(format!(
-            "malformed JSON at column {}: {}",
-            e.column(),
-            short_json_error(&e)
-        )),
-    }
-}
-
-fn short_json_error(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.find(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A JSON array of records (or one object). The file must parse as a whole.
-fn parse_json(bytes: &[u8], ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
-    let err = |message: String| Error::Source {
-        source_name: ctx.source.name.clone(),
-        uri: ctx.origin_uri.to_string(),
-        message,
-    };
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| err(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| err(format!("malformed JSON: {e}")))?;
-        let Value::Object(map) = value else {
-            unreachable!("a document starting with `{{` that parses is an object")
-        };
-        return Ok(vec![RawRecord {
-            index: 0,
-            line: 1 + (text.len() - trimmed.len()) as u64,
-            value: Ok(map),
-        }]);
-    }
-    let elements: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
-        .map_err(|e| err(format!("expected a JSON array of records: {e}")))?;
-    // Line numbers from each element's position in the text.
-    let base = text.as_ptr() as usize;
-    let mut line = 1u64;
-    let mut pos = 0usize;
-    let mut out = Vec::with_capacity(elements.len());
-    for (index, raw) in elements.iter().enumerate() {
-        let start = raw.get().as_ptr() as usize - base;
-        line += text.as_bytes()[pos..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64;
-        pos = start;
-        let value = match serde_json::from_str::<Value>(raw.get()) {
-            Ok(Value::Object(map)) => Ok(map),
-            Ok(other) => Err(format!(
-                "expected a JSON object, found {}",
-                json_type(&other)
-            )),
-            Err(e) => Err(format!("malformed JSON: {}", short_json_error(&e))),
-        };
-        out.push(RawRecord {
-            index: index as u64,
-            line,
-            value,
-        });
-    }
-    Ok(out)
-}
-
-/// CSV with a header row; quoted fields may span lines. Ragged rows and invalid UTF-8 are bad
-/// records. All values are strings.
-fn parse_csv(bytes: &[u8], ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| Error::Source {
-            source_name: ctx.source.name.clone(),
-            uri: ctx.origin_uri.to_string(),
-            message: format!("cannot read the CSV header: {e}"),
-        })?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
-    let mut out = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut index = 0u64;
-    loop {
-        let line = reader.position().line() + 1;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(line);
-                let value = csv_row(&headers, &record);
-                out.push(RawRecord { index, line, value });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
-                out.push(RawRecord {
-                    index,
-                    line,
-                    value: Err(format!("malformed CSV: {e}")),
-                });
-                if !matches!(
-                    e.kind(),
-                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
-                ) {
-                    break;
-                }
-            }
-        }
-        index += 1;
-    }
-    Ok(out)
-}
-
-fn csv_row(
-    headers: &[String],
-    record: &csv::ByteRecord,
-) -> std::result::Result<Map<String, Value>, String> {
-    if record.len() != headers.len() {
-        return Err(format!(
-            "expected {} fields, found {}",
-            headers.len(),
-            record.len()
-        ));
-    }
-    let mut map = Map::with_capacity(headers.len());
-    for (h, field) in headers.iter().zip(record.iter()) {
-        let s = std::str::from_utf8(field)
-            .map_err(|e| format!("invalid UTF-8 in column `{h}` at byte {}", e.valid_up_to()))?;
-        map.insert(h.clone(), Value::String(s.to_string()));
-    }
-    Ok(map)
-}
-
-/// Parquet through Polars, rows turned into JSON objects (nested columns included).
-fn parse_parquet(bytes: &[u8], ctx: &ObjectCtx<'_>) -> Result<Vec<RawRecord>> {
-    use polars::prelude::*;
-    let mut df = ParquetReader::new(std::io::Cursor::new(bytes))
-        .finish()
-        .ctx(format!("reading Parquet {}", ctx.origin_uri))?;
-    let mut buf = Vec::new();
-    JsonWriter::new(&mut buf)
-        .with_json_format(JsonFormat::JsonLines)
-        .finish(&mut df)
-        .ctx(format!("converting Parquet rows of {}", ctx.origin_uri))?;
-    // Row r is line r + 1 of the NDJSON; keep that as its "line".
-    Ok(parse_jsonl(&buf, 0))
-}
-
-// -------------------------------------------------------------------------------------------------
 // Mappings.
 
 /// A field as text: strings as they are, numbers and booleans printed, null/missing as None.
@@ -536,14 +453,14 @@ fn field_str(map: &Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
-/// A speaker label as it may appear in a reason: short, no control characters.
+/// A value from a record as it may appear in a reason: never the value itself (it may be a
+/// name or an e-mail address), only a hash to find it by and its length.
 fn label(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control()).take(32).collect();
-    if s.chars().count() > 32 {
-        format!("{clean}…")
-    } else {
-        clean
-    }
+    format!(
+        "#{:08x} ({} chars)",
+        xxhash_rust::xxh3::xxh3_64(s.as_bytes()) as u32,
+        s.chars().count()
+    )
 }
 
 /// A row with the line it starts on.
@@ -558,7 +475,9 @@ fn map_record(
     raw: RawRecord,
     ctx: &ObjectCtx<'_>,
 ) -> std::result::Result<Conversation, Box<Rejection>> {
-    let RawRecord { index, line, value } = raw;
+    let RawRecord {
+        index, line, value, ..
+    } = raw;
     let map = value.map_err(|reason| Box::new(ctx.reject(None, index, line, reason)))?;
     let s = ctx.source;
     let id = record_id(&map, ctx, index);
@@ -610,7 +529,7 @@ fn record_id(
 ) -> std::result::Result<String, String> {
     let col = &ctx.source.columns.id;
     match field_str(map, col).filter(|v| !v.trim().is_empty()) {
-        Some(v) => Ok(format!("{}/{}", ctx.source.name, v.trim())),
+        Some(v) => Ok(format!("{}/{}", ctx.source.name, encode_key(v.trim()))),
         None if ctx.source.columns.id_explicit => Err(format!("missing id field `{col}`")),
         None => Ok(ctx.fallback_id(index)),
     }
@@ -636,7 +555,7 @@ fn record_split(
             None => Ok("train".into()),
             Some(v) => canonical_split(&v)
                 .map(str::to_string)
-                .ok_or_else(|| format!("unknown split `{}` in field `{col}`", label(&v))),
+                .ok_or_else(|| format!("unknown split value {} in field `{col}`", label(&v))),
         },
     }
 }
@@ -828,7 +747,7 @@ fn clean_messages(
         let key = turn.speaker.trim().to_lowercase();
         let Some(role) = s.roles.get(&key) else {
             return Err(format!(
-                "unknown speaker `{}` in turn {i}: map it under [source.roles]",
+                "unknown speaker value {} in turn {i}: map it under [source.roles]",
                 label(&turn.speaker)
             ));
         };
@@ -950,7 +869,7 @@ fn map_turns(raw: Vec<RawRecord>, ctx: &ObjectCtx<'_>, out: &mut SourceLoad) {
             .remove(conv)
             .expect("invariant: every seen conversation has rows");
         let first_line = rows.first().map(|(l, _)| *l).unwrap_or(0);
-        let id = format!("{}/{}", ctx.source.name, conv);
+        let id = format!("{}/{}", ctx.source.name, encode_key(conv));
         let index = index as u64;
         if let Some(problems) = bad_rows.get(conv) {
             out.rejections
@@ -1014,35 +933,5 @@ mod tests {
     #[test_case("trainer.jsonl", None)]
     fn splits_from_file_names(name: &str, expected: Option<&str>) {
         assert_eq!(split_from_filename(name), expected);
-    }
-
-    #[test]
-    fn jsonl_lines_blank_lines_and_errors() {
-        let recs = parse_jsonl(b"{\"a\":1}\n\n{\"a\":\n\xff\n[1]\n", 0);
-        assert_eq!(recs.len(), 4);
-        assert_eq!((recs[0].index, recs[0].line), (0, 1));
-        assert!(recs[0].value.is_ok());
-        assert_eq!((recs[1].index, recs[1].line), (1, 3));
-        assert!(
-            recs[1]
-                .value
-                .as_ref()
-                .unwrap_err()
-                .starts_with("malformed JSON")
-        );
-        assert!(
-            recs[2]
-                .value
-                .as_ref()
-                .unwrap_err()
-                .contains("invalid UTF-8")
-        );
-        assert!(
-            recs[3]
-                .value
-                .as_ref()
-                .unwrap_err()
-                .contains("found an array")
-        );
     }
 }

@@ -29,12 +29,20 @@ static HTML_ENTITY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("invariant: static regex compiles")
 });
 
-/// Clean a raw field into the exported text form.
+/// Clean a raw field into the exported text form: line endings to `\n`, control characters
+/// other than `\n` and `\t` removed (NUL included), HTML to text, NFC, outer whitespace trimmed.
+/// A text made only of whitespace and invisible characters (zero-width spaces and joiners, bidi
+/// marks, BOMs, variation selectors) is empty: such a turn is dropped like an empty one.
 pub fn clean_text(raw: &str, html: HtmlMode) -> String {
     let text = if raw.contains('\r') {
         raw.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         raw.to_string()
+    };
+    let text = if text.chars().any(is_stripped_control) {
+        text.chars().filter(|c| !is_stripped_control(*c)).collect()
+    } else {
+        text
     };
     let has_tags = match html {
         HtmlMode::Never => false,
@@ -53,7 +61,25 @@ pub fn clean_text(raw: &str, html: HtmlMode) -> String {
     } else {
         text.nfc().collect()
     };
-    text.trim().to_string()
+    let text = text.trim();
+    if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+        return String::new();
+    }
+    text.to_string()
+}
+
+/// Control characters removed from text: C0 other than tab and newline, DEL, C1.
+fn is_stripped_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Characters that print nothing: zero-width space, joiners, word joiner, BOM, soft hyphen,
+/// bidi marks and isolates, variation selectors, tags, Mongolian vowel separator.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
 }
 
 /// HTML to plain text: paragraphs become blank-line separated, no re-wrapping, no decorations.

@@ -66,17 +66,12 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     if storage.head(&release_json)?.is_some() {
         return Err(Error::AlreadyPublished { uri: release.uri });
     }
-    let run_id = format!(
-        "{}-{}-{}-{}",
-        plan.name,
-        plan.version,
-        utc_stamp(),
-        &plan.sha256()[..8]
-    );
+    let run_id = run_id(plan);
     let run = match &opts.run_dir {
         Some(dir) => storage.locate(dir)?,
         None => output.join(&format!("runs/{run_id}")),
     };
+    refuse_self_reading(plan, &release, &run)?;
     tracing::info!(release = %release.uri, run = %run.uri, "building");
 
     // Load.
@@ -84,9 +79,27 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     let mut convs = Vec::new();
     let mut rejections = Vec::new();
     let mut inputs = Vec::new();
+    let mut load_reports: BTreeMap<String, crate::load::LoadReport> = BTreeMap::new();
     for source in &plan.sources {
         progress.set_message(source.name.clone());
         let loaded = crate::load::load_source(storage, source, &plan.spec_dir)?;
+        let report = crate::load::LoadReport::of(&loaded);
+        if report.rejected > 0 {
+            tracing::warn!(
+                source = %source.name,
+                rejected = report.rejected,
+                read = report.read,
+                "rejected at load; most common reasons: {}",
+                report
+                    .top_reasons
+                    .iter()
+                    .take(3)
+                    .map(|(r, n)| format!("{n} × {r}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        load_reports.insert(source.name.clone(), report);
         convs.extend(loaded.conversations);
         rejections.extend(loaded.rejections);
         inputs.extend(loaded.inputs);
@@ -242,6 +255,7 @@ pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result
     });
     stats.json["curriculum"] =
         serde_json::to_value(&curriculum).expect("invariant: the curriculum report serialises");
+    stats.json["load"] = load_stats(&load_reports);
     let builtin_extra = stage_gates(plan);
     if let Some(d) = &plan.drift {
         let uri = crate::spec::resolve_uri(&d.baseline, &plan.spec_dir);
@@ -448,9 +462,12 @@ pub fn publish_run(storage: &Storage, run_dir: &str) -> Result<(String, usize)> 
     Ok((release.uri, shards))
 }
 
-/// External evaluation sets: every line of every matching JSONL object (or Parquet row) as
-/// (`eval:<file>#<id or index>`, message contents or the `text` field).
+/// External evaluation sets: every record of every matching object (JSONL, JSON, CSV or
+/// Parquet, through the record reader) as (`eval:<file>#<id or index>`, message contents or the
+/// `text` field). A record that cannot be read is an error: an evaluation set is not filtered.
 fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec<String>)>> {
+    use crate::records::{Format, ReadOptions};
+    use serde_json::Value;
     let mut out = Vec::new();
     for uri in uris {
         let objects = storage.glob(uri)?;
@@ -460,56 +477,62 @@ fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec
             )));
         }
         for o in objects {
-            let bytes = storage.get(&o.location)?;
-            let bytes = if o.rel.ends_with(".parquet") {
-                let mut df = crate::schema::read_parquet(&bytes)?;
-                let mut buf = Vec::new();
-                JsonWriter::new(&mut buf)
-                    .with_json_format(JsonFormat::JsonLines)
-                    .finish(&mut df)
-                    .ctx(format!("reading {}", o.location.uri))?;
-                buf
-            } else {
-                bytes.to_vec()
-            };
-            for (i, line) in bytes
-                .split(|b| *b == b'\n')
-                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-                .enumerate()
-            {
-                let Ok(serde_json::Value::Object(m)) =
-                    serde_json::from_slice::<serde_json::Value>(line)
-                else {
-                    return Err(Error::Usage(format!(
-                        "{}: line {} is not a JSON object",
-                        o.location.uri,
-                        i + 1
-                    )));
-                };
-                let id = match m.get("id") {
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(v) if !v.is_null() => v.to_string(),
-                    _ => i.to_string(),
-                };
-                let texts: Vec<String> = match (m.get("messages"), m.get("text")) {
-                    (Some(serde_json::Value::Array(ms)), _) => ms
-                        .iter()
-                        .filter(|x| x.get("role").and_then(|r| r.as_str()) != Some("system"))
-                        .filter_map(|x| {
-                            x.get("content")
-                                .or_else(|| x.get("value"))
-                                .and_then(|c| c.as_str())
-                                .map(str::to_string)
-                        })
-                        .collect(),
-                    (_, Some(serde_json::Value::String(t))) => vec![t.clone()],
-                    _ => Vec::new(),
-                };
-                out.push((format!("eval:{}#{id}", o.rel), texts));
-            }
+            let format = Format::from_path(&o.rel).unwrap_or(Format::Jsonl);
+            let reader = storage.reader(&o.location)?;
+            let opts = ReadOptions::new(format);
+            crate::records::read(reader, &o.rel, &o.location.uri, &opts, &mut |batch| {
+                for r in batch.into_records(false) {
+                    let m = r.value.map_err(|reason| {
+                        Error::Usage(format!(
+                            "[leakage] eval set {} line {}: {reason}",
+                            o.location.uri, r.line
+                        ))
+                    })?;
+                    let id = match m.get("id") {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(v) if !v.is_null() => v.to_string(),
+                        _ => r.index.to_string(),
+                    };
+                    let texts: Vec<String> = match (m.get("messages"), m.get("text")) {
+                        (Some(Value::Array(ms)), _) => ms
+                            .iter()
+                            .filter(|x| x.get("role").and_then(|r| r.as_str()) != Some("system"))
+                            .filter_map(|x| {
+                                x.get("content")
+                                    .or_else(|| x.get("value"))
+                                    .and_then(|c| c.as_str())
+                                    .map(str::to_string)
+                            })
+                            .collect(),
+                        (_, Some(Value::String(t))) => vec![t.clone()],
+                        _ => Vec::new(),
+                    };
+                    out.push((format!("eval:{}#{id}", o.rel), texts));
+                }
+                Ok(())
+            })?;
         }
     }
     Ok(out)
+}
+
+/// `stats.json` → `load`: per source, records read, loaded and rejected, the rejection rate and
+/// the most common reasons (keyed by metric, then source, so gates can name them).
+fn load_stats(reports: &BTreeMap<String, crate::load::LoadReport>) -> serde_json::Value {
+    let by = |f: &dyn Fn(&crate::load::LoadReport) -> serde_json::Value| {
+        serde_json::Value::Object(reports.iter().map(|(s, r)| (s.clone(), f(r))).collect())
+    };
+    serde_json::json!({
+        "read": by(&|r| r.read.into()),
+        "loaded": by(&|r| r.loaded.into()),
+        "rejected": by(&|r| r.rejected.into()),
+        "rejection_rate": by(&|r| r.rejection_rate.into()),
+        "top_reasons": by(&|r| serde_json::json!(r
+            .top_reasons
+            .iter()
+            .map(|(reason, n)| serde_json::json!({"reason": reason, "records": n}))
+            .collect::<Vec<_>>())),
+    })
 }
 
 /// The built-in gates that the plan's stages add to the always-on ones (`gates::builtin`):
@@ -517,6 +540,21 @@ fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec
 /// residual per kind not allowed, and drift against a baseline.
 pub fn stage_gates(plan: &Plan) -> Vec<GateSpec> {
     let mut gates = Vec::new();
+    // Loading: every source loads something, and rejects at most its share.
+    for s in &plan.sources {
+        gates.push(GateSpec {
+            name: format!("source_loaded.{}", s.name),
+            metric: format!("load.loaded.{}", s.name),
+            op: crate::spec::GateOp::Gt,
+            threshold: 0.0,
+        });
+        gates.push(GateSpec {
+            name: format!("load_rejection_rate.{}", s.name),
+            metric: format!("load.rejection_rate.{}", s.name),
+            op: crate::spec::GateOp::Le,
+            threshold: s.max_rejection_rate,
+        });
+    }
     if !plan.coverage.required.is_empty() {
         gates.push(GateSpec::equals_zero(
             "coverage_missing",
@@ -620,6 +658,101 @@ pub fn pretty(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).expect("invariant: JSON values serialise");
     out.push(b'\n');
     out
+}
+
+/// A run id unique even for builds of one spec started in the same second: the time to the
+/// nanosecond and a hash of the process id and a per-process counter.
+fn run_id(plan: &Plan) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let salt = xxhash_rust::xxh3::xxh3_64(
+        format!(
+            "{}-{nanos}-{n}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .as_bytes(),
+    );
+    format!(
+        "{}-{}-{}.{nanos:09}-{}-{:08x}",
+        plan.name,
+        plan.version,
+        utc_stamp(),
+        &plan.sha256()[..8],
+        salt as u32
+    )
+}
+
+/// Refuse a release or run directory that a source's glob would read back (a rebuild would
+/// read its own previous output), and a run directory inside a release (its stage files hold
+/// the text before redaction) or a release inside a run directory.
+fn refuse_self_reading(plan: &Plan, release: &Location, run: &Location) -> Result<()> {
+    let release_root = release.uri.trim_end_matches('/');
+    let run_root = run.uri.trim_end_matches('/');
+    let inside = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}/"));
+    if inside(run_root, release_root) || inside(release_root, run_root) {
+        return Err(Error::Usage(format!(
+            "the run directory {run_root} and the release {release_root} overlap: the run directory holds text before redaction and must not be part of a release; choose another --run-dir"
+        )));
+    }
+    if let Some(releases) = release_root.rsplitn(3, '/').nth(2)
+        && inside(run_root, releases)
+    {
+        return Err(Error::Usage(format!(
+            "the run directory {run_root} lies under the releases folder {releases}: choose another --run-dir"
+        )));
+    }
+    let mut probes: Vec<String> = vec![
+        "release.json".into(),
+        "manifest.parquet".into(),
+        "ledger.parquet".into(),
+        "README.md".into(),
+        "reports/stats.json".into(),
+        "reports/report.md".into(),
+        "reports/leakage_pairs.parquet".into(),
+        "01_load.parquet".into(),
+        "05_pii.parquet".into(),
+        "reports/stats_counts.parquet".into(),
+    ];
+    for phase in &plan.curriculum.phases {
+        for split in crate::export::SPLITS {
+            for ext in ["jsonl", "jsonl.zst"] {
+                probes.push(format!(
+                    "chatml/{}/{split}/part-00000-0123abcd.{ext}",
+                    phase.name
+                ));
+            }
+            probes.push(format!(
+                "parquet/{}/{split}/part-00000-0123abcd.parquet",
+                phase.name
+            ));
+        }
+    }
+    for source in &plan.sources {
+        let pattern = source.resolved_uri.trim_start_matches("file://");
+        let Ok(glob) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+        else {
+            continue;
+        };
+        let m = glob.compile_matcher();
+        for (what, root) in [("release", release_root), ("run directory", run_root)] {
+            for dir in [root.to_string(), format!("{root}/release")] {
+                if let Some(p) = probes.iter().find(|p| m.is_match(format!("{dir}/{p}"))) {
+                    return Err(Error::Usage(format!(
+                        "source `{}` ({}) would read the {what} at {root} (e.g. {p}): a rebuild would read its own output; put --output / --run-dir outside the source's folders",
+                        source.name, source.uri
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn utc_stamp() -> String {

@@ -19,9 +19,13 @@ pub enum OutputFormat {
     Parquet,
 }
 
-/// The tables of a run directory or release: (name, frame).
-pub fn tables(storage: &Storage, root: &str) -> Result<Vec<(String, DataFrame)>> {
+/// The tables of a run directory or release: (name, frame). A release must hold its
+/// `release.json` (a folder without one is not a published release, whatever else it holds).
+pub fn tables(storage: &Storage, root: &str, release: bool) -> Result<Vec<(String, DataFrame)>> {
     let loc = storage.locate(root.trim_end_matches('/'))?;
+    if release {
+        crate::verify::require_release_json(storage, &loc)?;
+    }
     let prefix = loc.path.as_ref().to_string();
     let mut out = Vec::new();
     for meta in storage.list(&loc)? {
@@ -65,7 +69,7 @@ pub fn tables(storage: &Storage, root: &str) -> Result<Vec<(String, DataFrame)>>
 }
 
 /// Run `sql` (or the SQL in a `.sql` file) over the tables.
-pub fn run(storage: &Storage, root: &str, sql: &str) -> Result<DataFrame> {
+pub fn run(storage: &Storage, root: &str, sql: &str, release: bool) -> Result<DataFrame> {
     let sql = if sql.trim_end().to_ascii_lowercase().ends_with(".sql")
         && std::path::Path::new(sql.trim()).exists()
     {
@@ -73,7 +77,7 @@ pub fn run(storage: &Storage, root: &str, sql: &str) -> Result<DataFrame> {
     } else {
         sql.to_string()
     };
-    let tables = tables(storage, root)?;
+    let tables = tables(storage, root, release)?;
     let refs: Vec<(&str, &DataFrame)> = tables.iter().map(|(n, d)| (n.as_str(), d)).collect();
     crate::stats::run_query(&refs, &sql).map_err(|e| match e {
         Error::Polars { source, .. } => Error::Usage(format!(

@@ -23,6 +23,9 @@ pub struct Spec {
     /// `[[source]]`: one entry per input dataset (at least one).
     #[serde(default, rename = "source")]
     pub sources: Vec<Spanned<SourceSpec>>,
+    /// `[load]`: what loading may reject before the release is blocked.
+    #[serde(default)]
+    pub load: LoadSpec,
     /// `[dedup]`: exact (and, later, near) duplicate removal.
     #[serde(default)]
     pub dedup: DedupSpec,
@@ -68,6 +71,30 @@ pub struct ReleaseSpec {
     pub output: Option<String>,
 }
 
+/// `[load]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadSpec {
+    /// Built-in gate `load_rejection_rate.<source>`: the highest share of a source's records
+    /// that loading may reject (unreadable, unmappable). Default 0.01; a source sets its own
+    /// with `max_rejection_rate` in its `[[source]]`. A source from which no record loads
+    /// always fails `source_loaded.<source>`.
+    #[serde(default = "default_max_rejection_rate")]
+    pub max_rejection_rate: f64,
+}
+
+fn default_max_rejection_rate() -> f64 {
+    0.01
+}
+
+impl Default for LoadSpec {
+    fn default() -> Self {
+        Self {
+            max_rejection_rate: default_max_rejection_rate(),
+        }
+    }
+}
+
 /// `[[source]]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,6 +125,9 @@ pub struct SourceSpec {
     /// HTML to text: `"auto"` (when a field contains tags or entities), `"always"`, `"never"`.
     #[serde(default)]
     pub html: HtmlMode,
+    /// This source's limit for the `load_rejection_rate.<source>` gate (default: `[load]
+    /// max_rejection_rate`), e.g. `max_rejection_rate = 0.2` for a source known to hold bad rows.
+    pub max_rejection_rate: Option<f64>,
     /// Column and field names; see [`Columns`].
     #[serde(default)]
     pub columns: Columns,
@@ -110,33 +140,7 @@ fn default_true() -> bool {
     true
 }
 
-/// Input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Jsonl,
-    Json,
-    Csv,
-    Parquet,
-}
-
-impl Format {
-    /// The format implied by a file name, if any.
-    pub fn from_path(path: &str) -> Option<Self> {
-        let lower = path.to_ascii_lowercase();
-        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-            Some(Self::Jsonl)
-        } else if lower.ends_with(".json") {
-            Some(Self::Json)
-        } else if lower.ends_with(".csv") {
-            Some(Self::Csv)
-        } else if lower.ends_with(".parquet") {
-            Some(Self::Parquet)
-        } else {
-            None
-        }
-    }
-}
+pub use crate::records::Format;
 
 /// How a source's records map to the canonical `messages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -567,6 +571,8 @@ pub struct SourcePlan {
     pub priority: i64,
     pub merge_turns: bool,
     pub html: HtmlMode,
+    /// The `load_rejection_rate.<source>` gate's limit.
+    pub max_rejection_rate: f64,
     pub columns: ResolvedColumns,
     /// Lower-cased speaker value -> role, defaults plus the spec's `[source.roles]`.
     pub roles: BTreeMap<String, String>,
@@ -581,6 +587,7 @@ pub struct Plan {
     #[serde(skip)]
     pub output: String,
     pub sources: Vec<SourcePlan>,
+    pub load: LoadSpec,
     pub dedup: DedupSpec,
     pub coverage: crate::coverage::CoverageSpec,
     pub split: crate::split::SplitSpec,
@@ -692,7 +699,10 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         return Err(value_err(
             "release.name",
             spec.release.name.span(),
-            format!("`{name}` must be non-empty and use only letters, digits, `-`, `_`, `.`"),
+            format!(
+                "`{}` must be non-empty and use only letters, digits, `-`, `_`, `.`",
+                crate::error::echo(&name)
+            ),
         ));
     }
     let version = match (&overrides.version, &spec.release.version) {
@@ -704,7 +714,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
                     v.span(),
                     format!(
                         "`{}` must use only letters, digits, `-`, `_`, `.`",
-                        v.get_ref()
+                        crate::error::echo(v.get_ref())
                     ),
                 ));
             }
@@ -720,7 +730,8 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
     };
     if !valid_name(&version) {
         return Err(Error::Usage(format!(
-            "--version `{version}` must use only letters, digits, `-`, `_`, `.`"
+            "--version `{}` must use only letters, digits, `-`, `_`, `.`",
+            crate::error::echo(&version)
         )));
     }
 
@@ -742,14 +753,14 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
     for (position, spanned) in spec.sources.iter().enumerate() {
         let span = spanned.span();
         let s = spanned.get_ref();
-        let key = |k: &str| format!("source[{position}] `{}`.{k}", s.name);
+        let key = |k: &str| format!("source[{position}] `{}`.{k}", crate::error::echo(&s.name));
         if !valid_name(&s.name) {
             return Err(value_err(
                 &format!("source[{position}].name"),
                 span,
                 format!(
                     "`{}` must be non-empty and use only letters, digits, `-`, `_`, `.`",
-                    s.name
+                    crate::error::echo(&s.name)
                 ),
             ));
         }
@@ -796,7 +807,8 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
                         &key("split"),
                         span,
                         format!(
-                            "`{other}` is not a split: use train, validation (val, valid, dev), test or from-filename"
+                            "`{}` is not a split: use train, validation (val, valid, dev), test or from-filename",
+                            crate::error::echo(other)
                         ),
                     ));
                 }
@@ -812,7 +824,10 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
                 return Err(value_err(
                     &key(&format!("roles.{speaker}")),
                     span,
-                    format!("`{role}` is not a ChatML role: use system, user or assistant"),
+                    format!(
+                        "`{}` is not a ChatML role: use system, user or assistant",
+                        crate::error::echo(role)
+                    ),
                 ));
             }
             roles.insert(speaker.trim().to_lowercase(), role.clone());
@@ -860,6 +875,15 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
                 "must name at least one column".into(),
             ));
         }
+        if let Some(r) = s.max_rejection_rate
+            && !(0.0..=1.0).contains(&r)
+        {
+            return Err(value_err(
+                &key("max_rejection_rate"),
+                span,
+                format!("{r} is outside 0..=1"),
+            ));
+        }
         let resolved_uri = resolve_uri(&s.uri, spec_dir);
         sources.push(SourcePlan {
             name: s.name.clone(),
@@ -874,11 +898,19 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             priority: s.priority.unwrap_or(position as i64),
             merge_turns: s.merge_turns,
             html: s.html,
+            max_rejection_rate: s.max_rejection_rate.unwrap_or(spec.load.max_rejection_rate),
             columns,
             roles,
         });
     }
 
+    if !(0.0..=1.0).contains(&spec.load.max_rejection_rate) {
+        return Err(Error::SpecValue {
+            path: path.to_path_buf(),
+            key: "load.max_rejection_rate".into(),
+            message: format!("{} is outside 0..=1", spec.load.max_rejection_rate),
+        });
+    }
     if spec.export.shard_records == 0 || spec.export.shard_bytes == 0 {
         return Err(Error::SpecValue {
             path: path.to_path_buf(),
@@ -997,6 +1029,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         version,
         output,
         sources,
+        load: spec.load,
         dedup: spec.dedup,
         coverage: spec.coverage,
         split: spec.split,

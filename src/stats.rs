@@ -495,11 +495,23 @@ pub fn compute(
     })
 }
 
-/// The number at a dotted path of `stats.json`, if it is one.
+/// The number at a dotted path of `stats.json`, if it is one. A key may itself hold dots (a
+/// source named `counsel.chat`): each level tries the shortest key first, then longer ones.
 pub fn metric(stats: &Value, path: &str) -> Option<f64> {
-    let mut v = stats;
-    for part in path.split('.') {
-        v = v.get(part)?;
+    fn walk<'a>(v: &'a Value, parts: &[&str]) -> Option<&'a Value> {
+        if parts.is_empty() {
+            return Some(v);
+        }
+        let obj = v.as_object()?;
+        for k in 1..=parts.len() {
+            if let Some(next) = obj.get(&parts[..k].join("."))
+                && let Some(found) = walk(next, &parts[k..])
+            {
+                return Some(found);
+            }
+        }
+        None
     }
-    v.as_f64().filter(|x| x.is_finite())
+    let parts: Vec<&str> = path.split('.').collect();
+    walk(stats, &parts)?.as_f64().filter(|x| x.is_finite())
 }

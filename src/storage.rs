@@ -19,6 +19,8 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjPath;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
+mod local;
+
 use crate::error::{Error, Result};
 
 /// Objects larger than this are uploaded in parts.
@@ -72,6 +74,13 @@ impl Location {
     }
 }
 
+/// One object found by [`Storage::list`]: its path in the store and its size.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub location: ObjPath,
+    pub size: u64,
+}
+
 /// One object found by [`Storage::glob`].
 #[derive(Debug, Clone)]
 pub struct Object {
@@ -85,6 +94,8 @@ pub struct Object {
 #[derive(Clone, Default)]
 pub struct S3Settings {
     pub endpoint: Option<String>,
+    /// The variable the endpoint came from (for messages).
+    pub endpoint_var: &'static str,
     pub region: Option<String>,
     pub access_key: Option<String>,
     pub secret_key: Option<String>,
@@ -100,7 +111,10 @@ impl std::fmt::Debug for S3Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the key values.
         f.debug_struct("S3Settings")
-            .field("endpoint", &self.endpoint)
+            .field(
+                "endpoint",
+                &self.endpoint.as_deref().map(crate::error::without_userinfo),
+            )
             .field("region", &self.region)
             .field("access_key", &self.access_key.as_ref().map(|_| "<set>"))
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
@@ -120,8 +134,14 @@ impl S3Settings {
                     env("AWS_SESSION_TOKEN"),
                 ),
             };
+        let (endpoint, endpoint_var) = match (env("OVH_S3_ENDPOINT"), env("AWS_ENDPOINT_URL")) {
+            (Some(e), _) => (Some(e), "OVH_S3_ENDPOINT"),
+            (None, Some(e)) => (Some(e), "AWS_ENDPOINT_URL"),
+            (None, None) => (None, "OVH_S3_ENDPOINT"),
+        };
         Self {
-            endpoint: env("OVH_S3_ENDPOINT").or_else(|| env("AWS_ENDPOINT_URL")),
+            endpoint,
+            endpoint_var,
             region: env("OVH_S3_REGION").or_else(|| env("AWS_REGION")),
             access_key,
             secret_key,
@@ -134,6 +154,29 @@ impl S3Settings {
             max_retries: env("TRAINREADY_MAX_RETRIES")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(10),
+        }
+    }
+
+    /// Check the endpoint before any request: a URL with an `http` or `https` scheme and a
+    /// host (an endpoint without a scheme would otherwise fail deep in the HTTP client).
+    pub fn validate(&self) -> Result<()> {
+        let Some(endpoint) = &self.endpoint else {
+            return Ok(());
+        };
+        let shown = crate::error::echo(&crate::error::without_userinfo(endpoint));
+        let bad = |why: &str| {
+            Err(Error::Usage(format!(
+                "{} `{shown}` {why}: write it as a URL, e.g. https://s3.gra.io.cloud.ovh.net",
+                self.endpoint_var
+            )))
+        };
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+            return bad("has no http:// or https:// scheme");
+        }
+        match url::Url::parse(endpoint) {
+            Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            Ok(_) => bad("has no host"),
+            Err(_) => bad("is not a valid URL"),
         }
     }
 
@@ -240,6 +283,9 @@ impl Storage {
         if let Some(s) = stores.get(&key) {
             return Ok(Arc::clone(s));
         }
+        if scheme == "s3" {
+            self.s3.validate()?;
+        }
         let store: Arc<dyn ObjectStore> = match scheme {
             "s3" => Arc::new(
                 self.s3
@@ -272,6 +318,42 @@ impl Storage {
                 uri: loc.uri.clone(),
                 source,
             })
+    }
+
+    /// A streaming reader over an object's bytes as stored. A local path that is not a regular
+    /// file (a FIFO, a socket, a device) is refused instead of read (reading a FIFO would hang).
+    pub fn reader(&self, loc: &Location) -> Result<Box<dyn std::io::Read + Send + '_>> {
+        if loc.is_local() {
+            let path = std::path::Path::new(&loc.uri);
+            let meta = std::fs::metadata(path).map_err(|e| Error::Input {
+                uri: loc.uri.clone(),
+                message: format!("cannot read: {e}"),
+            })?;
+            if !meta.is_file() {
+                return Err(Error::Input {
+                    uri: loc.uri.clone(),
+                    message: "not a regular file (a FIFO, socket, device or folder): not read"
+                        .into(),
+                });
+            }
+            let file = std::fs::File::open(path).map_err(|e| Error::Input {
+                uri: loc.uri.clone(),
+                message: format!("cannot read: {e}"),
+            })?;
+            return Ok(Box::new(file));
+        }
+        let stream = self
+            .rt
+            .block_on(async { loc.store.get(&loc.path).await.map(|r| r.into_stream()) })
+            .map_err(|source| Error::Storage {
+                uri: loc.uri.clone(),
+                source,
+            })?;
+        Ok(Box::new(RemoteReader {
+            rt: &self.rt,
+            stream,
+            chunk: Bytes::new(),
+        }))
     }
 
     /// Stream an object and call `f` with batches of whole lines of at least `batch_bytes`
@@ -326,7 +408,13 @@ impl Storage {
             uri: loc.uri.clone(),
             source,
         };
-        if bytes.len() <= MULTIPART_THRESHOLD || loc.is_local() {
+        if loc.is_local() {
+            return local::put(std::path::Path::new(&loc.uri), &bytes).map_err(|e| Error::Io {
+                context: format!("writing {}", loc.uri),
+                source: e,
+            });
+        }
+        if bytes.len() <= MULTIPART_THRESHOLD {
             return self
                 .rt
                 .block_on(loc.store.put(&loc.path, PutPayload::from_bytes(bytes)))
@@ -343,6 +431,14 @@ impl Storage {
 
     /// Write an object only if it does not exist yet. `Ok(false)` when it already existed.
     pub fn put_create(&self, loc: &Location, bytes: Bytes) -> Result<bool> {
+        if loc.is_local() {
+            return local::put_create(std::path::Path::new(&loc.uri), &bytes).map_err(|e| {
+                Error::Io {
+                    context: format!("writing {}", loc.uri),
+                    source: e,
+                }
+            });
+        }
         let opts = PutOptions {
             mode: PutMode::Create,
             ..Default::default()
@@ -360,8 +456,13 @@ impl Storage {
         }
     }
 
-    /// Every object below a location (recursive), sorted by path.
-    pub fn list(&self, loc: &Location) -> Result<Vec<ObjectMeta>> {
+    /// Every object below a location (recursive), sorted by path. Locally, entries that cannot
+    /// be objects (symlink loops, names that are not UTF-8, FIFOs, sockets, devices) are skipped
+    /// with a warning naming them; they never stop the listing.
+    pub fn list(&self, loc: &Location) -> Result<Vec<Listed>> {
+        if loc.is_local() {
+            return Ok(local::list(std::path::Path::new(&loc.uri)));
+        }
         let prefix = if loc.path.as_ref().is_empty() {
             None
         } else {
@@ -382,7 +483,13 @@ impl Storage {
             }
         };
         metas.sort_by(|a, b| a.location.cmp(&b.location));
-        Ok(metas)
+        Ok(metas
+            .into_iter()
+            .map(|m| Listed {
+                location: m.location,
+                size: m.size,
+            })
+            .collect())
     }
 
     /// Objects matching a path or glob URI (`*`, `?`, `[..]`, `**`), sorted by path. A URI without
@@ -390,6 +497,24 @@ impl Storage {
     pub fn glob(&self, uri: &str) -> Result<Vec<Object>> {
         let Some(star) = uri.find(['*', '?', '[', '{']) else {
             let loc = self.locate(uri)?;
+            if loc.is_local() {
+                let path = std::path::Path::new(&loc.uri);
+                return Ok(match std::fs::metadata(path) {
+                    Ok(m) if m.is_file() => vec![Object {
+                        rel: path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        size: m.len(),
+                        location: loc,
+                    }],
+                    Ok(_) => {
+                        tracing::warn!(path = %loc.uri, "skipped: not a regular file (a FIFO, socket, device or folder)");
+                        Vec::new()
+                    }
+                    Err(_) => Vec::new(),
+                });
+            }
             let Some(meta) = self.head(&loc)? else {
                 return Ok(Vec::new());
             };
@@ -457,6 +582,16 @@ impl Storage {
     /// `CopyObject` within a bucket); read and write across stores, or when a local hard link is
     /// impossible (another file system). Errors name the destination.
     pub fn copy(&self, from: &Location, to: &Location) -> Result<()> {
+        if from.is_local() && to.is_local() {
+            return local::copy(
+                std::path::Path::new(&from.uri),
+                std::path::Path::new(&to.uri),
+            )
+            .map_err(|e| Error::Io {
+                context: format!("copying {} to {}", from.uri, to.uri),
+                source: e,
+            });
+        }
         if from.scheme_root == to.scheme_root {
             match self.rt.block_on(to.store.copy(&from.path, &to.path)) {
                 Ok(()) => return Ok(()),
@@ -482,6 +617,30 @@ impl Storage {
                 source,
             }),
         }
+    }
+}
+
+/// A blocking `Read` over an object's byte stream.
+struct RemoteReader<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    stream: futures::stream::BoxStream<'static, object_store::Result<Bytes>>,
+    chunk: Bytes,
+}
+
+impl std::io::Read for RemoteReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use futures::StreamExt;
+        while self.chunk.is_empty() {
+            match self.rt.block_on(self.stream.next()) {
+                None => return Ok(0),
+                Some(Ok(b)) => self.chunk = b,
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk[..n]);
+        self.chunk = self.chunk.slice(n..);
+        Ok(n)
     }
 }
 

@@ -22,6 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::lsh::{self, Verify};
 use super::minhash::MinHasher;
 use crate::error::{Error, PolarsContext, Result};
+use crate::records::{Batch, Format, ReadOptions};
 use crate::spec::{NearSpec, VerifyMode};
 use crate::storage::Storage;
 
@@ -46,6 +47,8 @@ pub struct DedupSummary {
     pub removed: u64,
     pub clusters: u64,
     pub errors: u64,
+    /// Records without the text field (kept, never clustered; also counted in `errors`).
+    pub missing_text: u64,
     pub candidates: u64,
     pub edges: u64,
     pub oversized: Vec<(String, usize)>,
@@ -60,6 +63,8 @@ struct Parsed {
     id: String,
     input: u32,
     shingles: std::result::Result<Vec<u32>, String>,
+    /// The record has no text field.
+    missing: bool,
 }
 
 /// Run the command.
@@ -116,34 +121,75 @@ pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
         text: opts.text_field.as_deref(),
         messages: opts.messages_field.as_deref(),
     };
+    let mut missing_field = 0u64;
     for (input_no, uri) in opts.inputs.iter().enumerate() {
         let loc = storage.locate(uri)?;
         let name = loc.path.filename().unwrap_or("input").to_string();
         let input_no = input_no as u32;
-        if uri.to_ascii_lowercase().ends_with(".parquet") {
-            let bytes = storage.get(&loc)?;
-            let batch = parse_parquet(&bytes, &fields, &hasher, &name, input_no)
-                .ctx(format!("reading {uri}"))?;
-            absorb(batch, &mut ids);
-            continue;
-        }
-        let mut next_index = 0u64;
-        storage.read_lines_batched(&loc, opts.batch_bytes, |chunk| {
-            let lines: Vec<&[u8]> = chunk
-                .split(|b| *b == b'\n')
-                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-                .collect();
-            let base = next_index;
-            next_index += lines.len() as u64;
-            let batch: Vec<Parsed> = lines
-                .into_par_iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    parse_line(line, &fields, &hasher, &name, base + i as u64, input_no)
-                })
-                .collect();
-            absorb(batch, &mut ids);
+        let format = Format::from_path(&name).unwrap_or(Format::Jsonl);
+        let mut read_opts = ReadOptions::new(format);
+        read_opts.batch_bytes = opts.batch_bytes;
+        let reader = storage.reader(&loc)?;
+        let (mut readable, mut missing) = (0u64, 0u64);
+        crate::records::read(reader, &name, uri, &read_opts, &mut |batch| {
+            let parsed: Vec<Parsed> = match batch {
+                Batch::Lines {
+                    first_index,
+                    lines,
+                    too_long,
+                } => {
+                    let mut p: Vec<(u64, Parsed)> = lines
+                        .into_par_iter()
+                        .enumerate()
+                        .map(|(i, (line, bytes))| {
+                            let index = first_index + i as u64;
+                            (
+                                index,
+                                parse_line(bytes, line, &fields, &hasher, &name, index, input_no),
+                            )
+                        })
+                        .collect();
+                    p.extend(too_long.into_iter().map(|r| {
+                        (
+                            r.index,
+                            unreadable(&name, r.index, r.line, input_no, &r.value),
+                        )
+                    }));
+                    p.sort_by_key(|(i, _)| *i);
+                    p.into_iter().map(|(_, p)| p).collect()
+                }
+                Batch::Records(records) => records
+                    .into_par_iter()
+                    .map(|r| match &r.value {
+                        Ok(map) => {
+                            parse_map(map, r.line, &fields, &hasher, &name, r.index, input_no)
+                        }
+                        Err(_) => unreadable(&name, r.index, r.line, input_no, &r.value),
+                    })
+                    .collect(),
+            };
+            missing += parsed.iter().filter(|p| p.missing).count() as u64;
+            readable += parsed
+                .iter()
+                .filter(|p| p.missing || p.shingles.is_ok())
+                .count() as u64;
+            absorb(parsed, &mut ids);
+            Ok(())
         })?;
+        missing_field += missing;
+        if readable > 0 && missing == readable {
+            return Err(Error::Usage(format!(
+                "{uri}: none of its {readable} records has {}; a wrong field is never a clean result: set --messages-field or --text-field",
+                match (&opts.text_field, &opts.messages_field) {
+                    (Some(t), _) => format!("the text field `{}`", crate::error::echo(t)),
+                    (None, Some(m)) => format!("the messages field `{}`", crate::error::echo(m)),
+                    (None, None) => "a `messages` or `text` field".to_string(),
+                }
+            )));
+        }
+        if missing > 0 {
+            tracing::warn!(input = %uri, records = missing, "records without the text field (kept, never clustered)");
+        }
     }
 
     // Key order: id, then input order.
@@ -204,6 +250,7 @@ pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
         removed,
         clusters: sizes.values().filter(|s| **s > 1).count() as u64,
         errors: errors.iter().filter(|e| e.is_some()).count() as u64,
+        missing_text: missing_field,
         candidates: c.candidates as u64,
         edges: c.edges as u64,
         oversized: c
@@ -236,16 +283,27 @@ pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
         &out.join("clusters.parquet"),
         Bytes::from(crate::schema::parquet_bytes(&mut df)?),
     )?;
+    // One id per line: `\`, newline and carriage return inside an id are escaped (`\\`, `\n`,
+    // `\r`), so an id never spans lines.
     let list = |want: bool| {
         let mut s = String::new();
         for (id, k) in ids.iter().zip(&kept) {
             if *k == want {
-                s.push_str(id);
+                if id.contains(['\\', '\n', '\r']) {
+                    s.push_str(
+                        &id.replace('\\', "\\\\")
+                            .replace('\n', "\\n")
+                            .replace('\r', "\\r"),
+                    );
+                } else {
+                    s.push_str(id);
+                }
                 s.push('\n');
             }
         }
         Bytes::from(s)
     };
+
     storage.put(&out.join("kept_ids.txt"), list(true))?;
     storage.put(&out.join("removed_ids.txt"), list(false))?;
     let json = serde_json::to_value(&summary).expect("invariant: summary serialises");
@@ -289,7 +347,8 @@ struct Fields<'a> {
 }
 
 fn parse_line(
-    line: &[u8],
+    bytes: &[u8],
+    line: u64,
     fields: &Fields<'_>,
     hasher: &MinHasher,
     name: &str,
@@ -297,53 +356,113 @@ fn parse_line(
     input: u32,
 ) -> Parsed {
     let fallback = || format!("{name}#{index}");
-    let mut de = serde_json::Deserializer::from_slice(line);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
     match (Wanted { fields }).deserialize(&mut de) {
         Ok(rec) => {
             let id = rec.id.unwrap_or_else(fallback);
+            let missing = rec.texts.is_none();
             let shingles = match rec.texts {
                 Some(texts) => Ok(hasher.shingles(texts.iter().map(String::as_str))),
-                None => Err(format!("line {}: no text field", index + 1)),
+                None => Err(format!("line {line}: no text field")),
             };
             Parsed {
                 id,
                 input,
                 shingles,
+                missing,
             }
         }
         Err(e) => Parsed {
             id: fallback(),
             input,
             shingles: Err(format!(
-                "line {}: malformed JSON at column {}",
-                index + 1,
-                e.column()
+                "line {line}: malformed JSON at column {}: {}",
+                e.column(),
+                crate::records::json_error(&e)
             )),
+            missing: false,
         },
     }
 }
 
-/// Parquet input: rows to JSON lines, then the same parser (nested `messages` included).
-fn parse_parquet(
-    bytes: &[u8],
+/// A record of a format read whole (JSON array, CSV, Parquet): the same fields from its map.
+fn parse_map(
+    map: &serde_json::Map<String, serde_json::Value>,
+    line: u64,
     fields: &Fields<'_>,
     hasher: &MinHasher,
     name: &str,
+    index: u64,
     input: u32,
-) -> PolarsResult<Vec<Parsed>> {
-    let mut df = ParquetReader::new(std::io::Cursor::new(bytes)).finish()?;
-    let mut buf = Vec::new();
-    JsonWriter::new(&mut buf)
-        .with_json_format(JsonFormat::JsonLines)
-        .finish(&mut df)?;
-    Ok(buf
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|(i, l)| parse_line(l, fields, hasher, name, i as u64, input))
-        .collect())
+) -> Parsed {
+    use serde_json::Value;
+    let id = match map.get(fields.id) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => format!("{name}#{index}"),
+        Some(other) => other.to_string(),
+    };
+    let text_of = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    let messages = if fields.text.is_none() {
+        match map.get(fields.messages.unwrap_or("messages")) {
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(|m| {
+                        m.get("content")
+                            .or_else(|| m.get("value"))
+                            .and_then(text_of)
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let text = if fields.messages.is_none() {
+        map.get(fields.text.unwrap_or("text"))
+            .and_then(text_of)
+            .map(|t| vec![t])
+    } else {
+        None
+    };
+    let texts = messages.or(text);
+    let missing = texts.is_none();
+    Parsed {
+        id,
+        input,
+        shingles: match texts {
+            Some(t) => Ok(hasher.shingles(t.iter().map(String::as_str))),
+            None => Err(format!("line {line}: no text field")),
+        },
+        missing,
+    }
+}
+
+fn unreadable(
+    name: &str,
+    index: u64,
+    line: u64,
+    input: u32,
+    value: &std::result::Result<serde_json::Map<String, serde_json::Value>, String>,
+) -> Parsed {
+    Parsed {
+        id: format!("{name}#{index}"),
+        input,
+        shingles: Err(format!(
+            "line {line}: {}",
+            value
+                .as_ref()
+                .err()
+                .map(String::as_str)
+                .unwrap_or("unreadable")
+        )),
+        missing: false,
+    }
 }
 
 /// What [`Wanted`] extracts from one record.

@@ -84,7 +84,12 @@ pub fn strs_nonnull(df: &DataFrame, col: &str) -> Vec<String> {
 
 /// Ledger rows as (record_id -> (source, status, reason)).
 pub fn ledger_rows(release: &Path) -> BTreeMap<String, (String, String, Option<String>)> {
-    let l = read_parquet(&release.join("ledger.parquet"));
+    ledger_rows_at(&release.join("ledger.parquet"))
+}
+
+/// The rows of a ledger file (a release's, or a run directory's `08_ledger.parquet`).
+pub fn ledger_rows_at(file: &Path) -> BTreeMap<String, (String, String, Option<String>)> {
+    let l = read_parquet(file);
     let ids = strs_nonnull(&l, "record_id");
     let src = strs_nonnull(&l, "source");
     let st = strs_nonnull(&l, "status");

@@ -453,6 +453,8 @@ fn preference_and_text_mappings_load_lists_and_reject_bad_pairs() {
 [release]
 name = "pref"
 version = "1"
+[load]
+max_rejection_rate = 1.0
 
 [[source]]
 name = "pairs"
