@@ -12,6 +12,8 @@ pub mod dedup;
 pub mod diff;
 pub mod error;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gates;
 pub mod load;
 pub mod manifest;

@@ -115,23 +115,20 @@ fn shard_path_ok(path: &str, sha256: &str, phase: &str, split: &str) -> bool {
             || tail == format!("{}.jsonl.zst", &sha256[..8]))
 }
 
-/// Verify the release at `uri` (the folder holding `release.json`).
-pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
-    let root = storage.locate(uri.trim_end_matches('/'))?;
-    let rj_loc = root.join("release.json");
-    require_release_json(storage, &root)?;
-    let rj_bytes = storage.get(&rj_loc)?;
-    let rj: ReleaseJson = serde_json::from_slice(&rj_bytes).map_err(|e| {
+/// `release.json` on its own: parse it (an error when it does not), then every check that
+/// needs no other file: hash formats, plain paths, shard names, spec and root hashes, entries
+/// listed once, the required files listed, every gate passed. Returns the document, its problems
+/// and the entries too malformed to open.
+pub fn check_release_json(
+    bytes: &[u8],
+    uri: &str,
+) -> Result<(ReleaseJson, Vec<String>, BTreeSet<String>)> {
+    let rj: ReleaseJson = serde_json::from_slice(bytes).map_err(|e| {
         Error::Corrupt(format!(
-            "{}: release.json does not parse: {}",
-            root.uri,
+            "{uri}: release.json does not parse: {}",
             crate::records::json_error(&e)
         ))
     })?;
-    let mut v = Verification {
-        shards: rj.shards.len(),
-        ..Default::default()
-    };
     let mut problems = Vec::new();
     let mut problem = |s: String| problems.push(s);
 
@@ -200,6 +197,29 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
             ));
         }
     }
+
+    drop(listed);
+    Ok((rj, problems, bad_entries))
+}
+
+/// Verify the release at `uri` (the folder holding `release.json`).
+pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
+    let root = storage.locate(uri.trim_end_matches('/'))?;
+    let rj_loc = root.join("release.json");
+    require_release_json(storage, &root)?;
+    let rj_bytes = storage.get(&rj_loc)?;
+    let (rj, mut problems, bad_entries) = check_release_json(&rj_bytes, &root.uri)?;
+    let mut v = Verification {
+        shards: rj.shards.len(),
+        ..Default::default()
+    };
+    let listed: BTreeSet<&str> = rj
+        .shards
+        .iter()
+        .map(|s| s.path.as_str())
+        .chain(rj.files.iter().map(|f| f.path.as_str()))
+        .collect();
+    let mut problem = |s: String| problems.push(s);
 
     // The listing: nothing under the release that release.json does not list.
     for meta in storage.list(&root)? {

@@ -5,6 +5,7 @@ mod build;
 mod common;
 mod coverage;
 mod curriculum;
+mod fuzz_regressions;
 mod gates;
 mod near_dedup;
 mod notebooks;
