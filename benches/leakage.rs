@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader};
 use std::time::Instant;
 
-use trainready::split::{LeakIndex, LeakRecord, LeakageSpec};
+use trainready::leakage::{LeakIndex, LeakRecord, LeakageSpec};
 
 struct Owned {
     id: String,
@@ -122,7 +122,7 @@ fn main() {
                 .map(|t| {
                     t.split_whitespace()
                         .map(|w| {
-                            state = trainready::dedup::minhash::mix64(state);
+                            state = trainready::kernels::minhash::mix64(state);
                             if state.is_multiple_of(5) {
                                 format!("zq{}", state % 9973)
                             } else {

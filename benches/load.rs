@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use trainready::load::{SourceLoad, load_object};
-use trainready::spec::{Format, Overrides, Plan, resolve};
+use trainready::records::Format;
+use trainready::spec::{Overrides, Plan, resolve};
 
 fn plan(sources: &str) -> Plan {
     let text = format!("[release]\nname = \"bench\"\nversion = \"1\"\n{sources}");
@@ -84,7 +85,7 @@ fn synthetic_dialogs(n: usize, seed: u64) -> Vec<u8> {
 fn run(plan: &Plan, rel: &str, bytes: &[u8], format: Format) -> usize {
     let mut out = SourceLoad::default();
     load_object(&plan.sources[0], rel, rel, bytes, format, &mut out).expect("load");
-    let df = trainready::schema::to_frame(&out.conversations).expect("frame");
+    let df = trainready::load::to_frame(&out.conversations).expect("frame");
     df.height()
 }
 

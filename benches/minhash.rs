@@ -5,8 +5,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
-use trainready::dedup::lsh::{Verify, banding_for, cluster};
-use trainready::dedup::minhash::{MinHasher, mix64};
+use trainready::kernels::lsh::{Verify, banding_for, cluster};
+use trainready::kernels::minhash::{MinHasher, mix64};
 
 /// ~2.6 KB conversations: 14 turns of ~30 words over a 20k-word vocabulary; every 10th record is
 /// an edited copy of the previous one.

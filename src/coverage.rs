@@ -1,5 +1,4 @@
-//! Coverage (runbook step B): the required dataset families against the evidence, and the
-//! `trainready inventory SPEC` command that reports every source object without building.
+//! Coverage (runbook step B): the required dataset families against the evidence.
 //!
 //! `coverage.json`: one entry per family that is required, waived or present, with its status
 //! (`present`: records exist; `missing`: required but no records; `waived`: listed in `waived`,
@@ -9,10 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-
-use crate::error::Result;
-use crate::spec::Plan;
-use crate::storage::Storage;
 
 /// `[coverage]` in the spec.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -99,77 +94,23 @@ pub fn compute(
     }
 }
 
-/// The routing table: family -> the curriculum phases that take it.
-pub fn routing(plan: &Plan) -> BTreeMap<String, Vec<String>> {
-    let sources: Vec<(&str, &str)> = plan
-        .sources
-        .iter()
-        .map(|s| (s.family.as_str(), s.name.as_str()))
-        .collect();
-    plan.curriculum.routing(&sources)
-}
-
-/// Families and their sources, from the plan.
-pub fn plan_families(plan: &Plan) -> BTreeMap<String, Vec<String>> {
-    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for s in &plan.sources {
-        m.entry(s.family.clone()).or_default().push(s.name.clone());
-    }
-    m
-}
-
-/// One source object in `inventory.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct InventoryObject {
-    pub source: String,
-    pub family: String,
-    pub uri: String,
-    pub bytes: u64,
-    pub sha256: String,
-    pub format: String,
-    /// Field names of the first record (CSV: the header).
-    pub fields: Vec<String>,
-    pub records: u64,
-    pub loadable: u64,
-    pub rejected: u64,
-}
-
-/// `trainready inventory SPEC`: load every source (no dedup, no export) and report each object,
-/// the coverage matrix and the routing table. Returns (inventory, coverage).
-pub fn inventory(storage: &Storage, plan: &Plan) -> Result<(Vec<InventoryObject>, Coverage)> {
-    let mut objects = Vec::new();
+/// The coverage of a release from its manifest: exported records per (family, source), a record
+/// exported as several lines (a weight, overlapping phases) counted once.
+pub fn of_manifest(
+    manifest: &polars::prelude::DataFrame,
+    spec: &CoverageSpec,
+    families: &BTreeMap<String, Vec<String>>,
+    routing: &BTreeMap<String, Vec<String>>,
+) -> crate::error::Result<Coverage> {
+    let fams = crate::schema::str_column(manifest, "family")?;
+    let srcs = crate::schema::str_column(manifest, "source")?;
+    let ids = crate::schema::str_column(manifest, "record_id")?;
     let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for source in &plan.sources {
-        let loaded = crate::load::load_source(storage, source, &plan.spec_dir)?;
-        *counts
-            .entry((source.family.clone(), source.name.clone()))
-            .or_default() += loaded.conversations.len() as u64;
-        for input in &loaded.inputs {
-            let ok = loaded
-                .conversations
-                .iter()
-                .filter(|c| c.origin_uri == input.uri)
-                .count() as u64;
-            let fields = input.fields.clone();
-            objects.push(InventoryObject {
-                source: source.name.clone(),
-                family: source.family.clone(),
-                uri: input.uri.clone(),
-                bytes: input.bytes,
-                sha256: input.sha256.clone(),
-                format: format!("{:?}", input.format).to_lowercase(),
-                fields,
-                records: input.records,
-                loadable: ok,
-                rejected: input.records - ok,
-            });
+    let mut seen = BTreeSet::new();
+    for ((f, s), id) in fams.into_iter().zip(srcs).zip(&ids) {
+        if seen.insert(id.as_str()) {
+            *counts.entry((f, s)).or_default() += 1;
         }
     }
-    let coverage = compute(
-        &plan.coverage,
-        &counts,
-        &plan_families(plan),
-        &routing(plan),
-    );
-    Ok((objects, coverage))
+    Ok(compute(spec, &counts, families, routing))
 }

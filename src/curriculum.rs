@@ -27,7 +27,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{PolarsContext, Result};
-use crate::load::Message;
+use crate::schema::{PhaseKind, Status, conversation_len, mark_status};
 use crate::schema::{opt_u32_column, str_column, u64_column};
 
 /// `[curriculum]`
@@ -85,25 +85,6 @@ pub struct PhaseSpec {
     pub labels: BTreeMap<String, String>,
 }
 
-/// What a phase trains and therefore its export format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PhaseKind {
-    Pretraining,
-    Sft,
-    Preference,
-}
-
-impl PhaseKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pretraining => "pretraining",
-            Self::Sft => "sft",
-            Self::Preference => "preference",
-        }
-    }
-}
-
 /// (family, source) of every source in the spec.
 pub type SourceFamilies<'a> = [(&'a str, &'a str)];
 
@@ -115,7 +96,7 @@ impl CurriculumSpec {
             seed: 0,
             allow_overlap: false,
             phases: vec![PhaseSpec {
-                name: crate::pipeline::DEFAULT_PHASE.into(),
+                name: crate::schema::DEFAULT_PHASE.into(),
                 kind: PhaseKind::Sft,
                 families: families.into_iter().collect(),
                 sources: Vec::new(),
@@ -267,64 +248,6 @@ impl PhaseSpec {
     pub fn takes(&self, family: &str, source: &str) -> bool {
         self.families.iter().any(|f| f == family) || self.sources.iter().any(|s| s == source)
     }
-
-    fn label(&self, role: &str) -> String {
-        self.labels.get(role).cloned().unwrap_or_else(|| {
-            match role {
-                "system" => "System",
-                "user" => "User",
-                "assistant" => "Assistant",
-                other => other,
-            }
-            .to_string()
-        })
-    }
-}
-
-/// The three parts of a record's messages: (prompt, chosen, rejected); chosen and rejected are
-/// empty for records that are not preference pairs.
-pub fn parts(
-    messages: &[Message],
-    preference: Option<u32>,
-    chosen: Option<u32>,
-) -> (&[Message], &[Message], &[Message]) {
-    match (preference, chosen) {
-        (Some(p), Some(c)) => {
-            let p = (p as usize).min(messages.len());
-            let c = (p + c as usize).min(messages.len());
-            (&messages[..p], &messages[p..c], &messages[c..])
-        }
-        _ => (messages, &[], &[]),
-    }
-}
-
-/// How many leading messages make a record's conversation: a preference pair's prompt and chosen
-/// answer, every message otherwise.
-pub fn conversation_len(preference: Option<u32>, chosen: Option<u32>) -> usize {
-    match (preference, chosen) {
-        (Some(p), Some(c)) => (p + c) as usize,
-        _ => usize::MAX,
-    }
-}
-
-/// The pretraining text of a record: a record of one message (the `text` mapping) is its
-/// content; otherwise every message as `<Label>: <content>`, joined by a blank line, with the
-/// phase's labels (default `System`, `User`, `Assistant`). A preference record renders its prompt
-/// and chosen response.
-pub fn render_text(phase: &PhaseSpec, messages: &[Message]) -> String {
-    if let [only] = messages {
-        return only.content.clone();
-    }
-    let mut out = String::new();
-    for (i, m) in messages.iter().enumerate() {
-        if i > 0 {
-            out.push_str("\n\n");
-        }
-        out.push_str(&phase.label(&m.role));
-        out.push_str(": ");
-        out.push_str(&m.content);
-    }
-    out
 }
 
 /// Where the kept records go.
@@ -344,6 +267,45 @@ fn draw(seed: u64, salt: &str, phase: &str, id: &str) -> f64 {
     h.update(&[0]);
     h.update(id.as_bytes());
     (h.digest() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The curriculum's output besides the frame: the export lines (the kept records in export
+/// order, repeated per line, with `phase` and `copy`) and how many kept records no phase takes.
+pub struct CurriculumOutput {
+    pub lines: DataFrame,
+    pub unrouted: u64,
+}
+
+/// Route the records still `kept` into phases: records no phase takes become `unrouted` (with
+/// every phase's reason); the others become export lines, in export order (source priority,
+/// then origin). The frame keeps its row order.
+pub fn apply(staged: DataFrame, spec: &CurriculumSpec) -> Result<(DataFrame, CurriculumOutput)> {
+    let kept = staged
+        .clone()
+        .lazy()
+        .filter(col("status").eq(lit(Status::Kept.as_str())))
+        .sort(
+            ["priority", "source", "origin_uri", "origin_row"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+        .ctx("ordering the export")?;
+    let routing = route(&kept, spec)?;
+    let kept_ids = str_column(&kept, "record_id")?;
+    let unrouted: BTreeMap<String, String> = routing
+        .unrouted
+        .iter()
+        .map(|(i, reason)| (kept_ids[*i].clone(), reason.clone()))
+        .collect();
+    let staged = mark_status(staged, &unrouted, Status::Unrouted)?;
+    let lines = lines_frame(&kept, &routing.lines)?;
+    Ok((
+        staged,
+        CurriculumOutput {
+            lines,
+            unrouted: unrouted.len() as u64,
+        },
+    ))
 }
 
 /// Route the kept records of `df` (columns `record_id`, `source`, `family`, `split`, `messages`,
@@ -539,7 +501,7 @@ pub fn report(
             p.name.clone(),
             PhaseReport {
                 kind: p.kind.as_str().into(),
-                by_split: crate::export::SPLITS
+                by_split: crate::schema::SPLITS
                     .iter()
                     .map(|s| (s.to_string(), 0))
                     .collect(),
@@ -619,21 +581,6 @@ mod tests {
         assert_ne!(
             draw(7, "weight", "sft", "s/1"),
             draw(8, "weight", "sft", "s/1")
-        );
-    }
-
-    #[test]
-    fn render_uses_labels_and_passes_plain_text_through() {
-        let mut p = phase("pt", PhaseKind::Pretraining, &["x"]);
-        let m = |r: &str, c: &str| Message {
-            role: r.into(),
-            content: c.into(),
-        };
-        assert_eq!(render_text(&p, &[m("user", "A document.")]), "A document.");
-        p.labels.insert("assistant".into(), "Counsellor".into());
-        assert_eq!(
-            render_text(&p, &[m("user", "Hi"), m("assistant", "Hello")]),
-            "User: Hi\n\nCounsellor: Hello"
         );
     }
 }

@@ -18,14 +18,142 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::curriculum::{CurriculumSpec, PhaseKind, PhaseSpec, parts, render_text};
 use crate::error::{Error, PolarsContext, Result};
-use crate::load::Message;
+use crate::schema::release::ShardInfo;
+use crate::schema::{Message, PhaseKind, SPLITS};
 use crate::schema::{messages_of, opt_u32_column, str_column};
-use crate::spec::{Compression, ExportSpec};
+use std::collections::BTreeMap;
 
 /// The fixed order of splits in exports and reports.
-pub const SPLITS: [&str; 3] = ["train", "validation", "test"];
+
+/// `[export]`
+#[derive(Debug, Deserialize, Serialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSpec {
+    /// Maximum records per shard. Default 10000.
+    #[serde(default = "default_shard_records")]
+    pub shard_records: u64,
+    /// Maximum uncompressed bytes per shard. Default 256 MiB.
+    #[serde(default = "default_shard_bytes")]
+    pub shard_bytes: u64,
+    /// `"none"` (default) or `"zstd"` (shards end in `.jsonl.zst`).
+    #[serde(default)]
+    pub compression: Compression,
+    /// zstd level, 1-19. Default 3.
+    #[serde(default = "default_zstd_level")]
+    pub zstd_level: i32,
+}
+
+fn default_shard_records() -> u64 {
+    10_000
+}
+fn default_shard_bytes() -> u64 {
+    256 << 20
+}
+fn default_zstd_level() -> i32 {
+    3
+}
+
+impl ExportSpec {
+    /// Check the values; `Err` names the key.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        if self.shard_records == 0 || self.shard_bytes == 0 {
+            return Err((
+                "export.shard_records / export.shard_bytes".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        if !(1..=19).contains(&self.zstd_level) {
+            return Err((
+                "export.zstd_level".into(),
+                format!("{} is outside 1..=19", self.zstd_level),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for ExportSpec {
+    fn default() -> Self {
+        Self {
+            shard_records: default_shard_records(),
+            shard_bytes: default_shard_bytes(),
+            compression: Compression::None,
+            zstd_level: default_zstd_level(),
+        }
+    }
+}
+
+/// Shard compression.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    #[default]
+    None,
+    Zstd,
+}
+
+/// A curriculum phase as export sees it: its name (the folder under `chatml/`), its kind (the
+/// line format) and the role labels of its pretraining text.
+#[derive(Debug, Clone)]
+pub struct PhaseFormat {
+    pub name: String,
+    pub kind: PhaseKind,
+    /// Role -> label of the pretraining rendering (default `System`, `User`, `Assistant`).
+    pub labels: BTreeMap<String, String>,
+}
+
+impl PhaseFormat {
+    /// The label of `role` in this phase's pretraining text.
+    pub fn label(&self, role: &str) -> String {
+        self.labels.get(role).cloned().unwrap_or_else(|| {
+            match role {
+                "system" => "System",
+                "user" => "User",
+                "assistant" => "Assistant",
+                other => other,
+            }
+            .to_string()
+        })
+    }
+}
+
+/// The three parts of a record's messages: (prompt, chosen, rejected); chosen and rejected are
+/// empty for records that are not preference pairs.
+pub fn parts(
+    messages: &[Message],
+    preference: Option<u32>,
+    chosen: Option<u32>,
+) -> (&[Message], &[Message], &[Message]) {
+    match (preference, chosen) {
+        (Some(p), Some(c)) => {
+            let p = (p as usize).min(messages.len());
+            let c = (p + c as usize).min(messages.len());
+            (&messages[..p], &messages[p..c], &messages[c..])
+        }
+        _ => (messages, &[], &[]),
+    }
+}
+
+/// The pretraining text of a record: a record of one message (the `text` mapping) is its
+/// content; otherwise every message as `<Label>: <content>`, joined by a blank line, with the
+/// phase's labels (default `System`, `User`, `Assistant`). A preference record renders its prompt
+/// and chosen response.
+pub fn render_text(phase: &PhaseFormat, messages: &[Message]) -> String {
+    if let [only] = messages {
+        return only.content.clone();
+    }
+    let mut out = String::new();
+    for (i, m) in messages.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(&phase.label(&m.role));
+        out.push_str(": ");
+        out.push_str(&m.content);
+    }
+    out
+}
 
 /// One line of a `pretraining` phase: the conversation rendered as text.
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,18 +191,6 @@ pub struct MessageOut {
     pub content: String,
 }
 
-/// A written shard.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ShardInfo {
-    /// Path relative to the release root.
-    pub path: String,
-    pub sha256: String,
-    pub records: u64,
-    pub bytes: u64,
-    pub phase: String,
-    pub split: String,
-}
-
 /// What export produces.
 pub struct Exported {
     /// The shards, in order; their bytes went to the sink.
@@ -101,7 +217,7 @@ struct OpenShard {
 #[tracing::instrument(skip_all, fields(stage = "export", rows = lines.height()))]
 pub fn export(
     lines: &DataFrame,
-    curriculum: &CurriculumSpec,
+    phases_in_order: &[PhaseFormat],
     spec: &ExportSpec,
     sink: &mut dyn FnMut(&ShardInfo, Bytes) -> Result<()>,
 ) -> Result<Exported> {
@@ -112,7 +228,7 @@ pub fn export(
     let phases = str_column(df, "phase")?;
     if let Some(p) = phases
         .iter()
-        .find(|p| !curriculum.phases.iter().any(|s| &s.name == *p))
+        .find(|p| !phases_in_order.iter().any(|s| &s.name == *p))
     {
         return Err(Error::Internal(format!("export: unknown phase `{p}`")));
     }
@@ -125,7 +241,7 @@ pub fn export(
     let mut bytes_col = vec![0u64; df.height()];
     let mut tokens_col = vec![0u64; df.height()];
     let mut shards = Vec::new();
-    for phase_spec in &curriculum.phases {
+    for phase_spec in phases_in_order {
         let phase = phase_spec.name.as_str();
         for split in SPLITS {
             let rows: Vec<usize> = (0..df.height())
@@ -229,7 +345,7 @@ pub fn export(
 /// One exported line in the phase's format, and its approximate token count (characters of the
 /// exported text / 4, rounded up).
 fn render_line(
-    phase: &PhaseSpec,
+    phase: &PhaseFormat,
     prompt: &[Message],
     chosen: &[Message],
     rejected: &[Message],
@@ -361,5 +477,29 @@ pub fn shard_text(path: &str, stored: &[u8]) -> Result<Vec<u8>> {
         zstd::decode_all(stored).map_err(|e| Error::Corrupt(format!("{path}: not valid zstd: {e}")))
     } else {
         Ok(stored.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    #[test]
+    fn render_uses_labels_and_passes_plain_text_through() {
+        let mut p = PhaseFormat {
+            name: "pt".into(),
+            kind: PhaseKind::Pretraining,
+            labels: BTreeMap::new(),
+        };
+        let m = |r: &str, c: &str| Message {
+            role: r.into(),
+            content: c.into(),
+        };
+        assert_eq!(render_text(&p, &[m("user", "A document.")]), "A document.");
+        p.labels.insert("assistant".into(), "Counsellor".into());
+        assert_eq!(
+            render_text(&p, &[m("user", "Hi"), m("assistant", "Hello")]),
+            "User: Hi\n\nCounsellor: Hello"
+        );
     }
 }

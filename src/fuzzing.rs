@@ -6,8 +6,9 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use crate::load::SourcePlan;
 use crate::records::{Format, ReadOptions};
-use crate::spec::{Overrides, SourcePlan};
+use crate::spec::Overrides;
 
 const FORMATS: [Format; 4] = [Format::Jsonl, Format::Json, Format::Csv, Format::Parquet];
 const NAMES: [&str; 4] = ["x.jsonl", "x.jsonl.gz", "x.csv.zst", "x"];
@@ -91,7 +92,7 @@ pub fn spec(data: &[u8]) {
 
 /// `verify`'s release.json checks: the bytes as a `release.json`.
 pub fn release_json(data: &[u8]) {
-    let _ = crate::verify::check_release_json(data, "fuzz");
+    let _ = crate::commands::verify::check_release_json(data, "fuzz");
 }
 
 /// The target named `name`, if there is one.

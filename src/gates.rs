@@ -13,9 +13,92 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::manifest::GateResult;
-use crate::spec::{GateOp, GateSpec};
-use crate::stats::metric;
+use crate::schema::release::GateResult;
+
+/// `[[gate]]`: `metric` is a dotted path into stats.json, e.g. `counts.exported`.
+#[derive(Debug, Deserialize, Serialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct GateSpec {
+    pub name: String,
+    pub metric: String,
+    pub op: GateOp,
+    pub threshold: f64,
+}
+
+impl GateSpec {
+    /// A gate requiring `metric <op> threshold`.
+    pub fn new(
+        name: impl Into<String>,
+        metric: impl Into<String>,
+        op: GateOp,
+        threshold: f64,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            metric: metric.into(),
+            op,
+            threshold,
+        }
+    }
+
+    /// Check a `[[gate]]`; `Err` names it.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        if self.metric.trim().is_empty() || !self.threshold.is_finite() {
+            return Err((
+                format!("gate `{}`", crate::error::echo(&self.name)),
+                "needs a metric path and a finite threshold".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A gate requiring `metric` (a dotted path into stats.json) to be 0.
+    pub fn equals_zero(name: impl Into<String>, metric: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            metric: metric.into(),
+            op: GateOp::Eq,
+            threshold: 0.0,
+        }
+    }
+}
+
+/// Gate comparison: `value <op> threshold` must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum GateOp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = ">")]
+    Gt,
+}
+
+impl GateOp {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Self::Lt => value < threshold,
+            Self::Le => value <= threshold,
+            Self::Eq => value == threshold,
+            Self::Ge => value >= threshold,
+            Self::Gt => value > threshold,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lt => "<",
+            Self::Le => "<=",
+            Self::Eq => "==",
+            Self::Ge => ">=",
+            Self::Gt => ">",
+        }
+    }
+}
 
 /// Thresholds of the built-in gates that the spec can set.
 #[derive(Debug, Clone, Copy)]
@@ -107,6 +190,22 @@ fn default_relative_change() -> f64 {
 }
 
 impl DriftSpec {
+    /// Check the limits; `Err` names the key.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        let limits = [
+            self.max_family_share_change,
+            self.max_median_chars_change,
+            self.max_records_change,
+        ];
+        if limits.iter().any(|x| !x.is_finite() || *x < 0.0) {
+            return Err((
+                "drift".into(),
+                "the max_* limits must be finite numbers ≥ 0".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The gates on the drift metrics.
     pub fn gates(&self) -> Vec<GateSpec> {
         let gate = |name: &str, metric: &str, threshold: f64| GateSpec {
@@ -233,6 +332,27 @@ pub fn evaluate(
             }
         })
         .collect()
+}
+
+/// The number at a dotted path of `stats.json`, if it is one. A key may itself hold dots (a
+/// source named `counsel.chat`): each level tries the shortest key first, then longer ones.
+pub fn metric(stats: &Value, path: &str) -> Option<f64> {
+    fn walk<'a>(v: &'a Value, parts: &[&str]) -> Option<&'a Value> {
+        if parts.is_empty() {
+            return Some(v);
+        }
+        let obj = v.as_object()?;
+        for k in 1..=parts.len() {
+            if let Some(next) = obj.get(&parts[..k].join("."))
+                && let Some(found) = walk(next, &parts[k..])
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    walk(stats, &parts)?.as_f64().filter(|x| x.is_finite())
 }
 
 #[cfg(test)]

@@ -1,30 +1,16 @@
-//! The release's authoritative files: `manifest.parquet` (one row per exported line),
-//! `ledger.parquet` (one row per input record, with its final status and reason) and
-//! `release.json` (written last, create-only).
+//! The release's authoritative tables: `manifest.parquet` (one row per exported line) and
+//! `ledger.parquet` (one row per input record, with its final status and reason).
 //!
-//! Ledger statuses are fixed: `exported`, `duplicate`, `near_duplicate`, `rejected`, `leakage`,
-//! `pii_dropped`, `unrouted`. `reason` is null exactly when the record was exported.
+//! Ledger statuses are fixed ([`crate::schema::Status`]): `exported`, `duplicate`,
+//! `near_duplicate`, `rejected`, `leakage`, `pii_dropped`, `unrouted`, `filtered`. `reason` is
+//! null exactly when the record was exported.
 
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::{PolarsContext, Result};
-use crate::export::ShardInfo;
-use crate::load::{InputObject, Rejection};
-
-/// Every status a ledger row may have.
-pub const STATUSES: [&str; 7] = [
-    "exported",
-    "duplicate",
-    "near_duplicate",
-    "rejected",
-    "leakage",
-    "pii_dropped",
-    "unrouted",
-];
+use crate::schema::{PiiKind, Rejection};
 
 /// Columns of `manifest.parquet`, in order. One row per export line: a record exported in
 /// several phases (`allow_overlap`) or up-sampled by a weight has one row per line (`copy` is
@@ -60,7 +46,7 @@ pub fn manifest(exported: &DataFrame) -> Result<DataFrame> {
         lf = lf.with_column(lit(NULL).cast(DataType::String).alias("cluster_id"));
     }
     let mut cols: Vec<Expr> = MANIFEST_COLUMNS.iter().map(|c| col(*c)).collect();
-    for kind in crate::pii::Kind::ALL {
+    for kind in PiiKind::ALL {
         let name = kind.column();
         if exported.column(&name).is_ok() {
             cols.push(col(name));
@@ -127,98 +113,4 @@ pub fn ledger(
         .drop(cols(["priority"]))
         .collect()
         .ctx("building the ledger")
-}
-
-/// One input object in release.json.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct InputRef {
-    pub source: String,
-    pub uri: String,
-    pub sha256: String,
-    pub bytes: u64,
-    pub records: u64,
-}
-
-impl From<&InputObject> for InputRef {
-    fn from(o: &InputObject) -> Self {
-        Self {
-            source: o.source.clone(),
-            uri: o.uri.clone(),
-            sha256: o.sha256.clone(),
-            bytes: o.bytes,
-            records: o.records,
-        }
-    }
-}
-
-/// A non-shard file of the release (manifest, ledger, reports) and its checksum.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FileRef {
-    pub path: String,
-    pub sha256: String,
-    pub bytes: u64,
-}
-
-impl FileRef {
-    pub fn of(path: &str, bytes: &[u8]) -> Self {
-        Self {
-            path: path.to_string(),
-            sha256: hex::encode(Sha256::digest(bytes)),
-            bytes: bytes.len() as u64,
-        }
-    }
-}
-
-/// Record counts: `input = sum(by_status)`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Counts {
-    pub input: u64,
-    pub exported: u64,
-    pub by_status: BTreeMap<String, u64>,
-}
-
-/// One gate's verdict.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct GateResult {
-    pub name: String,
-    pub metric: String,
-    pub op: String,
-    /// `None` when the metric is missing or not a number (the gate then fails).
-    pub value: Option<f64>,
-    pub threshold: f64,
-    pub passed: bool,
-    /// Built in, or from the spec.
-    pub builtin: bool,
-    /// Why it failed, in words (null when it passed).
-    pub detail: Option<String>,
-}
-
-/// `release.json`: written last and create-only; everything needed to check the release.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReleaseJson {
-    pub name: String,
-    pub version: String,
-    pub tool: String,
-    pub tool_version: String,
-    /// The resolved spec (every default filled in).
-    pub spec: serde_json::Value,
-    /// sha256 of the canonical JSON of `spec`.
-    pub spec_sha256: String,
-    pub inputs: Vec<InputRef>,
-    pub counts: Counts,
-    pub shards: Vec<ShardInfo>,
-    /// sha256 over the lines `<shard sha256>  <shard path>\n`, in the order of `shards`.
-    pub root_sha256: String,
-    /// Manifest, ledger and reports with their checksums.
-    pub files: Vec<FileRef>,
-    pub gates: Vec<GateResult>,
-}
-
-/// The root hash over the shard hashes.
-pub fn root_sha256(shards: &[ShardInfo]) -> String {
-    let mut h = Sha256::new();
-    for s in shards {
-        h.update(format!("{}  {}\n", s.sha256, s.path).as_bytes());
-    }
-    hex::encode(h.finalize())
 }

@@ -15,7 +15,17 @@ use regex::Regex;
 use unicode_normalization::{IsNormalized, UnicodeNormalization};
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::spec::HtmlMode;
+use serde::{Deserialize, Serialize};
+
+/// When to turn HTML into text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HtmlMode {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 /// Tags that mark a field as HTML (a bare `<` in prose does not).
 static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| {

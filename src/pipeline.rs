@@ -1,32 +1,132 @@
-//! The only module that knows the order of the stages:
+//! The only module that knows the order of the stages: a build runs [`STEPS`] in order over one
+//! [`Build`], then publishes when every gate passed.
 //!
-//! load → normalise (derived columns) → exact dedup → near dedup → leakage → PII → curriculum →
-//! export →
-//! manifest + ledger → stats → gates → publish.
+//! ```text
+//! step          stage                  checkpoint in the run directory
+//! load          load                   01_load.parquet (the text as loaded)
+//! sign          kernels::Signatures    (memory: MinHash signatures, shared by the next two)
+//! split         split::apply           (only with [split] assign)
+//! dedup_exact   dedup::exact::apply    02_dedup_exact.parquet
+//! dedup_near    dedup::near::apply     03_dedup_near.parquet, reports/dedup_clusters.parquet
+//! leakage       leakage::apply         04_leakage.parquet, reports/leakage_pairs.parquet
+//! pii           pii::apply             05_pii.parquet (the text as exported)
+//! curriculum    curriculum::apply      06_curriculum.parquet
+//! export        export::export         release/chatml/<phase>/<split>/*.jsonl (one shard at a time)
+//! ledger        manifest::{manifest, ledger}   07_manifest.parquet, 08_ledger.parquet
+//! stats         stats::compute, coverage, curriculum::report   reports/stats.json
+//! gates         gates::evaluate        reports/gates.json
+//! report        report::render         reports/report.md, report.html, figures/
+//! ```
 //!
-//! Each stage's frame is written to the run directory (`<output>/runs/<run-id>/NN_<stage>.parquet`)
-//! for analysts and post-mortems (with the text only in `01_load` and `05_pii`; the other stages
-//! change statuses, not text); reports (`stats.json`, `gates.json`) go there too. A release is
-//! published only when every gate passes. The whole release is staged in `<run>/release/` first
-//! (shards as export makes them, then manifest, ledger, reports and release.json), then copied:
-//! shards and files first, `release.json` last and create-only, so a version is either complete
-//! or absent, and `trainready publish <run>` can finish a publish that failed half-way.
+//! Stage files 02-04 and 06 carry every column but the text (it is in 01 and 05; join on
+//! `record_id`). Every file of the release is written to the run directory whatever the gates
+//! say; publishing ([`crate::release`]) happens only when every gate passes.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::Path;
 
 use bytes::Bytes;
 use polars::prelude::*;
 
-use crate::error::{Error, PolarsContext, Result};
-use crate::manifest::{Counts, FileRef, GateResult, InputRef, ReleaseJson};
-use crate::schema::parquet_bytes;
-use crate::spec::{GateSpec, Overrides, Plan};
+use crate::error::{Error, Result};
+use crate::export::PhaseFormat;
+use crate::load::{InputObject, LoadReport};
+use crate::release::ReleaseFiles;
+use crate::schema::release::{Counts, GateResult, InputRef};
+use crate::schema::{Rejection, parquet_bytes};
+use crate::spec::{Overrides, Plan};
 use crate::storage::{Location, Storage};
 
-/// The default phase of exports while no curriculum routes records.
-pub const DEFAULT_PHASE: &str = "sft";
+/// One step of a build: its name, what it leaves in the run directory, what it does, and what it
+/// will do for a plan (`trainready plan`).
+pub struct Step {
+    pub name: &'static str,
+    pub checkpoint: &'static str,
+    pub run: fn(&mut Build<'_>) -> Result<()>,
+    pub describe: fn(&Plan) -> String,
+}
+
+/// The steps of a build, in order.
+pub const STEPS: [Step; 13] = [
+    Step {
+        name: "load",
+        checkpoint: "01_load.parquet",
+        run: load,
+        describe: describe::load,
+    },
+    Step {
+        name: "sign",
+        checkpoint: "",
+        run: sign,
+        describe: describe::sign,
+    },
+    Step {
+        name: "split",
+        checkpoint: "",
+        run: split,
+        describe: describe::split,
+    },
+    Step {
+        name: "dedup_exact",
+        checkpoint: "02_dedup_exact.parquet",
+        run: dedup_exact,
+        describe: describe::dedup_exact,
+    },
+    Step {
+        name: "dedup_near",
+        checkpoint: "03_dedup_near.parquet",
+        run: dedup_near,
+        describe: describe::dedup_near,
+    },
+    Step {
+        name: "leakage",
+        checkpoint: "04_leakage.parquet",
+        run: leakage,
+        describe: describe::leakage,
+    },
+    Step {
+        name: "pii",
+        checkpoint: "05_pii.parquet",
+        run: pii,
+        describe: describe::pii,
+    },
+    Step {
+        name: "curriculum",
+        checkpoint: "06_curriculum.parquet",
+        run: curriculum,
+        describe: describe::curriculum,
+    },
+    Step {
+        name: "export",
+        checkpoint: "release/chatml/",
+        run: export,
+        describe: describe::export,
+    },
+    Step {
+        name: "ledger",
+        checkpoint: "07_manifest.parquet, 08_ledger.parquet",
+        run: ledger,
+        describe: describe::ledger,
+    },
+    Step {
+        name: "stats",
+        checkpoint: "reports/stats.json",
+        run: stats,
+        describe: describe::stats,
+    },
+    Step {
+        name: "gates",
+        checkpoint: "reports/gates.json",
+        run: gates,
+        describe: describe::gates,
+    },
+    Step {
+        name: "report",
+        checkpoint: "reports/report.md",
+        run: report,
+        describe: describe::report,
+    },
+];
 
 /// How a build ended (a failed gate is an outcome, not an error).
 #[derive(Debug)]
@@ -58,502 +158,453 @@ pub fn build(spec_path: &Path, opts: &BuildOptions) -> Result<Outcome> {
     build_plan(&storage, &plan, opts)
 }
 
-/// Build a resolved plan.
+/// Build a resolved plan: every step in order, then publish (or not).
 pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result<Outcome> {
-    let output = storage.locate(&plan.output)?;
-    let release = output.join(&format!("releases/{}/{}", plan.name, plan.version));
-    let release_json = release.join("release.json");
-    if storage.head(&release_json)?.is_some() {
-        return Err(Error::AlreadyPublished { uri: release.uri });
+    let mut b = Build::start(storage, plan, opts)?;
+    for step in &STEPS {
+        let _span = tracing::info_span!("step", name = step.name).entered();
+        (step.run)(&mut b)?;
     }
-    let run_id = run_id(plan);
-    let run = match &opts.run_dir {
-        Some(dir) => storage.locate(dir)?,
-        None => output.join(&format!("runs/{run_id}")),
-    };
-    refuse_self_reading(plan, &release, &run)?;
-    tracing::info!(release = %release.uri, run = %run.uri, "building");
+    b.finish()
+}
 
-    // Load.
-    let progress = progress_bar(plan.sources.len() as u64, "loading sources");
+/// Everything a build carries from one step to the next.
+pub struct Build<'a> {
+    pub storage: &'a Storage,
+    pub plan: &'a Plan,
+    /// The run directory.
+    pub run: Location,
+    /// Where the release is published.
+    pub release: Location,
+    /// The canonical frame, one row per loaded record, through the stages.
+    frame: DataFrame,
+    rejections: Vec<Rejection>,
+    inputs: Vec<InputObject>,
+    load_reports: BTreeMap<String, LoadReport>,
+    records_read: u64,
+    signatures: Option<crate::kernels::Signatures>,
+    exact: crate::dedup::ExactReport,
+    near: Option<crate::dedup::NearOutput>,
+    leakage: Option<crate::leakage::LeakageOutput>,
+    pii: crate::pii::PiiReport,
+    curriculum: Option<crate::curriculum::CurriculumOutput>,
+    exported: Option<crate::export::Exported>,
+    manifest: DataFrame,
+    ledger: DataFrame,
+    conversations: DataFrame,
+    messages: DataFrame,
+    stats: Option<crate::stats::Stats>,
+    coverage: Option<crate::coverage::Coverage>,
+    gates: Vec<GateResult>,
+    report: Option<crate::report::Report>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The steps.
+
+fn load(b: &mut Build<'_>) -> Result<()> {
+    let progress = crate::release::progress_bar(b.plan.sources.len() as u64, "loading sources");
     let mut convs = Vec::new();
-    let mut rejections = Vec::new();
-    let mut inputs = Vec::new();
-    let mut load_reports: BTreeMap<String, crate::load::LoadReport> = BTreeMap::new();
-    for source in &plan.sources {
+    for source in &b.plan.sources {
         progress.set_message(source.name.clone());
-        let loaded = crate::load::load_source(storage, source, &plan.spec_dir)?;
-        let report = crate::load::LoadReport::of(&loaded);
-        if report.rejected > 0 {
-            tracing::warn!(
-                source = %source.name,
-                rejected = report.rejected,
-                read = report.read,
-                "rejected at load; most common reasons: {}",
-                report
-                    .top_reasons
-                    .iter()
-                    .take(3)
-                    .map(|(r, n)| format!("{n} × {r}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-        }
-        load_reports.insert(source.name.clone(), report);
+        let loaded = crate::load::load_source(b.storage, source, &b.plan.spec_dir)?;
+        let report = LoadReport::of(&loaded);
+        report.warn(&source.name);
+        b.load_reports.insert(source.name.clone(), report);
         convs.extend(loaded.conversations);
-        rejections.extend(loaded.rejections);
-        inputs.extend(loaded.inputs);
+        b.rejections.extend(loaded.rejections);
+        b.inputs.extend(loaded.inputs);
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let records_read = (convs.len() + rejections.len()) as u64;
-    let mut frame = crate::schema::to_frame(&convs)?;
-    drop(convs);
-    put_parquet(storage, &run.join("01_load.parquet"), &mut frame)?;
+    b.records_read = (convs.len() + b.rejections.len()) as u64;
+    b.frame = crate::load::to_frame(&convs)?;
+    b.checkpoint("01_load.parquet", true)
+}
 
-    // Splits: assigned by fractions, one near-duplicate cluster (and group) per split, when asked.
-    if plan.split.assign.is_some() {
-        let clusters = crate::dedup::global_clusters(&frame, &plan.dedup.near)?;
-        frame = crate::split::assign(frame, &clusters, &plan.split)?;
+fn sign(b: &mut Build<'_>) -> Result<()> {
+    let near = &b.plan.dedup.near;
+    if near.enabled || b.plan.split.assign.is_some() {
+        let hasher = crate::kernels::minhash::MinHasher::new(near.num_perm, near.ngram, near.seed);
+        let messages = crate::schema::MessageView::of(&b.frame)?;
+        let exact = near.verify == crate::dedup::VerifyMode::Exact;
+        b.signatures = Some(crate::kernels::Signatures::compute(
+            &messages, &hasher, exact,
+        ));
     }
+    Ok(())
+}
 
-    // Dedup: exact, then near.
-    let (staged, exact) = crate::dedup::exact(frame.lazy(), &plan.dedup)?;
-    put_parquet(
-        storage,
-        &run.join("02_dedup_exact.parquet"),
-        &mut without_text(&staged),
-    )?;
-    let (staged, near) = crate::dedup::near(staged, &plan.dedup.near)?;
-    put_parquet(
-        storage,
-        &run.join("03_dedup_near.parquet"),
-        &mut without_text(&staged),
-    )?;
+fn split(b: &mut Build<'_>) -> Result<()> {
+    let (Some(_), Some(signatures)) = (&b.plan.split.assign, &b.signatures) else {
+        return Ok(());
+    };
+    let params = crate::split::Params {
+        spec: &b.plan.split,
+        signatures,
+        banding: b.plan.dedup.near.banding(),
+        cut: b.plan.dedup.near.cut(),
+    };
+    let (frame, _) = crate::split::apply(std::mem::take(&mut b.frame), &params)?;
+    b.frame = frame;
+    Ok(())
+}
 
-    // Leakage across splits and against external evaluation sets.
-    let eval = load_eval_sets(storage, &plan.leakage.eval_sets)?;
-    let (staged, leakage, mut leak_pairs) =
-        crate::split::apply(staged, &near.cross_split, &eval, &plan.leakage)?;
-    put_parquet(
-        storage,
-        &run.join("04_leakage.parquet"),
-        &mut without_text(&staged),
-    )?;
+fn dedup_exact(b: &mut Build<'_>) -> Result<()> {
+    let (frame, report) = crate::dedup::exact::apply(std::mem::take(&mut b.frame), &b.plan.dedup)?;
+    (b.frame, b.exact) = (frame, report);
+    b.checkpoint("02_dedup_exact.parquet", false)
+}
 
-    // PII: counts, redaction or drop, residual scan of what will be exported.
-    let (mut staged, pii) = crate::pii::apply(staged, &plan.pii)?;
-    put_parquet(storage, &run.join("05_pii.parquet"), &mut staged)?;
+fn dedup_near(b: &mut Build<'_>) -> Result<()> {
+    let empty = crate::kernels::Signatures::empty(b.frame.height());
+    let params = crate::dedup::near::Params {
+        spec: &b.plan.dedup.near,
+        signatures: b.signatures.as_ref().unwrap_or(&empty),
+    };
+    let (frame, out) = crate::dedup::near::apply(std::mem::take(&mut b.frame), &params)?;
+    (b.frame, b.near) = (frame, Some(out));
+    b.signatures = None;
+    b.checkpoint("03_dedup_near.parquet", false)
+}
 
-    // Export order: source priority, then origin (phases and splits group the shards).
-    let kept = staged
-        .clone()
-        .lazy()
-        .filter(col("status").eq(lit("kept")))
-        .sort(
-            ["priority", "source", "origin_uri", "origin_row"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .collect()
-        .ctx("ordering the export")?;
+fn leakage(b: &mut Build<'_>) -> Result<()> {
+    let eval = crate::load::eval_sets(b.storage, &b.plan.leakage.eval_sets)?;
+    let near_cross = b
+        .near
+        .as_ref()
+        .map(|n| n.cross_split.clone())
+        .unwrap_or_default();
+    let params = crate::leakage::Params {
+        spec: &b.plan.leakage,
+        near_cross: &near_cross,
+        eval: &eval,
+    };
+    let (frame, out) = crate::leakage::apply(std::mem::take(&mut b.frame), &params)?;
+    (b.frame, b.leakage) = (frame, Some(out));
+    b.checkpoint("04_leakage.parquet", false)
+}
 
-    // Curriculum: which phase takes each kept record; the others become `unrouted`.
-    let routing = crate::curriculum::route(&kept, &plan.curriculum)?;
-    let kept_ids = crate::schema::str_column(&kept, "record_id")?;
-    let unrouted: BTreeMap<String, String> = routing
-        .unrouted
+fn pii(b: &mut Build<'_>) -> Result<()> {
+    let (frame, report) = crate::pii::apply(std::mem::take(&mut b.frame), &b.plan.pii)?;
+    (b.frame, b.pii) = (frame, report);
+    b.checkpoint("05_pii.parquet", true)
+}
+
+fn curriculum(b: &mut Build<'_>) -> Result<()> {
+    let (frame, out) = crate::curriculum::apply(std::mem::take(&mut b.frame), &b.plan.curriculum)?;
+    (b.frame, b.curriculum) = (frame, Some(out));
+    b.checkpoint("06_curriculum.parquet", false)
+}
+
+fn export(b: &mut Build<'_>) -> Result<()> {
+    let phases: Vec<PhaseFormat> = b
+        .plan
+        .curriculum
+        .phases
         .iter()
-        .map(|(i, reason)| (kept_ids[*i].clone(), reason.clone()))
+        .map(|p| PhaseFormat {
+            name: p.name.clone(),
+            kind: p.kind,
+            labels: p.labels.clone(),
+        })
         .collect();
-    let staged = mark_status(staged, &unrouted, "unrouted")?;
-    put_parquet(
-        storage,
-        &run.join("06_curriculum.parquet"),
-        &mut without_text(&staged),
-    )?;
-    let lines = crate::curriculum::lines_frame(&kept, &routing.lines)?;
-    drop(kept);
-    // Shards are staged in the run directory as they are made (memory holds one at a time) and
-    // copied into the release when every gate passes.
-    let staging = run.join("release");
-    let exported = crate::export::export(
-        &lines,
-        &plan.curriculum,
-        &plan.export,
-        &mut |info, bytes| storage.put(&staging.join(&info.path), bytes),
-    )?;
-    let mut manifest = crate::manifest::manifest(&exported.frame)?;
-    let priorities: BTreeMap<String, i64> = plan
+    let lines = std::mem::take(
+        &mut b
+            .curriculum
+            .as_mut()
+            .expect("invariant: curriculum ran")
+            .lines,
+    );
+    let staging = b.run.join("release");
+    let storage = b.storage;
+    let exported = crate::export::export(&lines, &phases, &b.plan.export, &mut |info, bytes| {
+        storage.put(&staging.join(&info.path), bytes)
+    })?;
+    b.exported = Some(exported);
+    Ok(())
+}
+
+fn ledger(b: &mut Build<'_>) -> Result<()> {
+    let exported = b.exported.as_ref().expect("invariant: export ran");
+    b.manifest = crate::manifest::manifest(&exported.frame)?;
+    let priorities: BTreeMap<String, i64> = b
+        .plan
         .sources
         .iter()
         .map(|s| (s.name.clone(), s.priority))
         .collect();
-    let mut ledger = crate::manifest::ledger(&staged, &rejections, &priorities)?;
+    b.ledger = crate::manifest::ledger(&b.frame, &b.rejections, &priorities)?;
+    Ok(())
+}
 
-    // Statistics and gates.
-    let source_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
-    let conversations = crate::stats::conversations_table(&staged)?;
-    let messages_table = crate::stats::messages_table(&exported.frame)?;
-    let stats = crate::stats::compute(
+fn stats(b: &mut Build<'_>) -> Result<()> {
+    let exported = b.exported.as_ref().expect("invariant: export ran");
+    let near = b.near.as_ref().expect("invariant: dedup_near ran");
+    let leakage = b.leakage.as_ref().expect("invariant: leakage ran");
+    b.conversations = crate::stats::conversations_table(&b.frame)?;
+    b.messages = crate::stats::messages_table(&exported.frame)?;
+    let json = |v: &dyn erased::Json| v.json();
+    let mut stats = crate::stats::compute(
         &crate::stats::Tables {
-            ledger: &ledger,
-            manifest: &manifest,
-            conversations: &conversations,
-            messages: &messages_table,
+            ledger: &b.ledger,
+            manifest: &b.manifest,
+            conversations: &b.conversations,
+            messages: &b.messages,
             clusters: &near.clusters,
-            leakage_pairs: &leak_pairs,
-            records_read,
+            leakage_pairs: &leakage.pairs,
+            records_read: b.records_read,
         },
-        &exact,
-        &near.report,
-        &leakage,
-        &pii,
-        &source_names,
+        &crate::stats::StageReports {
+            exact: json(&b.exact),
+            near: json(&near.report),
+            leakage: json(&leakage.report),
+            pii: json(&b.pii),
+        },
+        &b.plan
+            .sources
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>(),
     )?;
-    let limits = crate::gates::Limits {
-        max_removal_rate: plan.dedup.max_removal_rate,
-    };
-    // Coverage of the exported records (a record exported as several lines, by a weight or
-    // overlapping phases, counts once).
-    let mut family_counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-    {
-        let fams = crate::schema::str_column(&manifest, "family")?;
-        let srcs = crate::schema::str_column(&manifest, "source")?;
-        let ids = crate::schema::str_column(&manifest, "record_id")?;
-        let mut seen = std::collections::BTreeSet::new();
-        for ((f, s), id) in fams.into_iter().zip(srcs).zip(&ids) {
-            if seen.insert(id.as_str()) {
-                *family_counts.entry((f, s)).or_default() += 1;
-            }
-        }
-    }
-    let routing_table = crate::coverage::routing(plan);
-    let coverage = crate::coverage::compute(
-        &plan.coverage,
-        &family_counts,
-        &crate::coverage::plan_families(plan),
-        &routing_table,
-    );
-    let required_unrouted = plan
+    let coverage = crate::coverage::of_manifest(
+        &b.manifest,
+        &b.plan.coverage,
+        &b.plan.families(),
+        &b.plan.routing(),
+    )?;
+    let routing = b.plan.routing();
+    let required_unrouted = b
+        .plan
         .coverage
         .required
         .iter()
         // A required family without sources is `missing` in coverage already.
-        .filter(|f| routing_table.get(*f).is_some_and(Vec::is_empty))
+        .filter(|f| routing.get(*f).is_some_and(Vec::is_empty))
         .count() as u64;
+    let unrouted = b.curriculum.as_ref().map_or(0, |c| c.unrouted);
     let curriculum = crate::curriculum::report(
         &exported.frame,
-        &plan.curriculum,
-        routing.unrouted.len() as u64,
+        &b.plan.curriculum,
+        unrouted,
         required_unrouted,
     )?;
-    let mut stats = stats;
     stats.json["coverage"] = serde_json::json!({
         "missing": coverage.missing,
         "present": coverage.present,
         "waived": coverage.waived,
     });
-    stats.json["curriculum"] =
-        serde_json::to_value(&curriculum).expect("invariant: the curriculum report serialises");
-    stats.json["load"] = load_stats(&load_reports);
-    let builtin_extra = stage_gates(plan);
-    if let Some(d) = &plan.drift {
-        let uri = crate::spec::resolve_uri(&d.baseline, &plan.spec_dir);
-        let mut drift = match read_baseline_stats(storage, &uri) {
+    stats.json["curriculum"] = json(&curriculum);
+    stats.json["load"] = crate::load::load_stats(&b.load_reports);
+    if let Some(d) = &b.plan.drift {
+        let uri = crate::storage::resolve_uri(&d.baseline, &b.plan.spec_dir);
+        let mut drift = match read_baseline_stats(b.storage, &uri) {
             Ok(baseline) => crate::gates::drift(&stats.json, &baseline),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };
         drift["baseline"] = serde_json::json!(d.baseline);
         stats.json["drift"] = drift;
     }
-    let gates = crate::gates::evaluate(
+    b.coverage = Some(coverage);
+    b.stats = Some(stats);
+    Ok(())
+}
+
+fn gates(b: &mut Build<'_>) -> Result<()> {
+    let stats = b.stats.as_ref().expect("invariant: stats ran");
+    let sources: Vec<String> = b.plan.sources.iter().map(|s| s.name.clone()).collect();
+    let limits = crate::gates::Limits {
+        max_removal_rate: b.plan.dedup.max_removal_rate,
+    };
+    b.gates = crate::gates::evaluate(
         &stats.json,
-        &source_names,
+        &sources,
         limits,
-        &builtin_extra,
-        &plan.gates,
+        &stage_gates(b.plan),
+        &b.plan.gates,
     );
-    let mut reports: Vec<(String, Vec<u8>)> = vec![
-        ("stats.json".into(), pretty(&stats.json)),
-        (
-            "gates.json".into(),
-            pretty(&serde_json::to_value(&gates).expect("invariant: gates serialise")),
-        ),
-    ];
-    for (name, df) in &stats.tables {
-        let mut df = df.clone();
-        reports.push((format!("stats_{name}.parquet"), parquet_bytes(&mut df)?));
-    }
-    // The queries' input tables without text, so `trainready query queries/<name>.sql` works on
-    // a release as it does here.
-    for (name, df) in [
-        ("conversations", &conversations),
-        ("messages", &messages_table),
-    ] {
-        let mut df = df.clone();
-        reports.push((format!("{name}.parquet"), parquet_bytes(&mut df)?));
-    }
-    // The QA report, written whether or not the gates pass.
-    let report = crate::report::render(&crate::report::ReportInput {
-        name: &plan.name,
-        version: &plan.version,
-        spec_sha256: &plan.sha256(),
+    Ok(())
+}
+
+fn report(b: &mut Build<'_>) -> Result<()> {
+    let stats = b.stats.as_ref().expect("invariant: stats ran");
+    b.report = Some(crate::report::render(&crate::report::ReportInput {
+        name: &b.plan.name,
+        version: &b.plan.version,
+        spec_sha256: &b.plan.sha256(),
         stats: &stats.json,
-        gates: &gates,
-        messages: &messages_table,
-        manifest: &manifest,
-        spec: &plan.report,
-    })?;
-    reports.push(("report.md".into(), report.markdown.into_bytes()));
-    reports.push(("report.html".into(), report.html.into_bytes()));
-    for (file, svg) in report.figures {
-        reports.push((format!("figures/{file}"), svg.into_bytes()));
-    }
-    let (mut clusters, mut cross) = (near.clusters, near.cross_split);
-    reports.push((
-        "dedup_clusters.parquet".into(),
-        parquet_bytes(&mut clusters)?,
-    ));
-    reports.push((
-        "near_pairs_cross_split.parquet".into(),
-        parquet_bytes(&mut cross)?,
-    ));
-    reports.push((
-        "leakage_pairs.parquet".into(),
-        parquet_bytes(&mut leak_pairs)?,
-    ));
-    reports.push((
-        "coverage.json".into(),
-        pretty(&serde_json::to_value(&coverage).expect("invariant: coverage serialises")),
-    ));
-    reports.push((
-        "pii_summary.json".into(),
-        pretty(&serde_json::to_value(&pii).expect("invariant: the PII report serialises")),
-    ));
-    // Every file of the release but the shards: (path in the release, path in the run
-    // directory). Written to the run directory once, whatever the gates say; a passing build
-    // copies them into its staged release (server-side where possible).
-    let manifest_bytes = parquet_bytes(&mut manifest)?;
-    let ledger_bytes = parquet_bytes(&mut ledger)?;
-    let mut release_files: Vec<(String, String, Vec<u8>)> = vec![
-        (
-            "manifest.parquet".into(),
-            "07_manifest.parquet".into(),
-            manifest_bytes,
-        ),
-        (
-            "ledger.parquet".into(),
-            "08_ledger.parquet".into(),
-            ledger_bytes,
-        ),
-    ];
-    release_files.extend(reports.into_iter().map(|(n, b)| {
-        let path = format!("reports/{n}");
-        (path.clone(), path, b)
-    }));
-    let mut files = Vec::new();
-    let mut paths = Vec::new();
-    for (path, run_path, bytes) in release_files {
-        files.push(FileRef::of(&path, &bytes));
-        storage.put(&run.join(&run_path), Bytes::from(bytes))?;
-        paths.push((path, run_path));
-    }
+        gates: &b.gates,
+        messages: &b.messages,
+        manifest: &b.manifest,
+        spec: &b.plan.report,
+    })?);
+    Ok(())
+}
 
-    let failed: Vec<GateResult> = gates.iter().filter(|g| !g.passed).cloned().collect();
-    if !failed.is_empty() {
-        for g in &failed {
-            tracing::error!(gate = %g.name, detail = g.detail.as_deref().unwrap_or(""), "gate failed");
+// ---------------------------------------------------------------------------------------------
+// Bookkeeping around the steps.
+
+impl<'a> Build<'a> {
+    /// The release and run locations, refusing what must not be: a version that exists, a run
+    /// directory inside a release, an output a source would read back.
+    fn start(storage: &'a Storage, plan: &'a Plan, opts: &BuildOptions) -> Result<Self> {
+        let output = storage.locate(&plan.output)?;
+        let release = output.join(&format!("releases/{}/{}", plan.name, plan.version));
+        if storage.head(&release.join("release.json"))?.is_some() {
+            return Err(Error::AlreadyPublished { uri: release.uri });
         }
-        return Ok(Outcome::Blocked {
-            run_dir: run.uri,
-            failed,
-        });
+        let run = match &opts.run_dir {
+            Some(dir) => storage.locate(dir)?,
+            None => output.join(&format!("runs/{}", run_id(plan))),
+        };
+        refuse_self_reading(plan, &release, &run)?;
+        tracing::info!(release = %release.uri, run = %run.uri, "building");
+        Ok(Self {
+            storage,
+            plan,
+            run,
+            release,
+            frame: DataFrame::empty(),
+            rejections: Vec::new(),
+            inputs: Vec::new(),
+            load_reports: BTreeMap::new(),
+            records_read: 0,
+            signatures: None,
+            exact: Default::default(),
+            near: None,
+            leakage: None,
+            pii: Default::default(),
+            curriculum: None,
+            exported: None,
+            manifest: DataFrame::empty(),
+            ledger: DataFrame::empty(),
+            conversations: DataFrame::empty(),
+            messages: DataFrame::empty(),
+            stats: None,
+            coverage: None,
+            gates: Vec::new(),
+            report: None,
+        })
     }
 
-    // Stage the whole release in the run directory (the shards are there already), with its
-    // release.json, then publish the staged copy.
-    for (path, run_path) in &paths {
-        storage.copy(&run.join(run_path), &staging.join(path))?;
+    /// Write the frame to the run directory as `name` (without the text unless `with_text`).
+    fn checkpoint(&self, name: &str, with_text: bool) -> Result<()> {
+        let mut df = if with_text {
+            self.frame.clone()
+        } else {
+            self.frame
+                .drop("messages")
+                .unwrap_or_else(|_| self.frame.clone())
+        };
+        let bytes = parquet_bytes(&mut df)?;
+        self.storage.put(&self.run.join(name), Bytes::from(bytes))
     }
-    let shards: Vec<_> = exported.shards.clone();
-    let doc = ReleaseJson {
-        name: plan.name.clone(),
-        version: plan.version.clone(),
-        tool: "trainready".into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        spec: plan.to_json(),
-        spec_sha256: plan.sha256(),
-        inputs: inputs.iter().map(InputRef::from).collect(),
-        counts: stats.counts.clone(),
-        root_sha256: crate::manifest::root_sha256(&shards),
-        shards,
-        files,
-        gates,
-    };
-    let body = pretty(&serde_json::to_value(&doc).expect("invariant: release.json serialises"));
-    storage.put(&staging.join("release.json"), Bytes::from(body))?;
-    storage.put(
-        &run.join(PUBLISH_JSON),
-        Bytes::from(pretty(&serde_json::json!({ "release": release.uri }))),
-    )?;
-    let shards = publish_staged(storage, &staging, &release)?;
-    tracing::info!(release = %release.uri, exported = stats.counts.exported, "published");
-    Ok(Outcome::Published {
-        release: release.uri,
-        run_dir: run.uri,
-        counts: stats.counts,
-        shards,
-    })
-}
 
-/// The file in a run directory naming the release its staged copy publishes to.
-pub const PUBLISH_JSON: &str = "publish.json";
-
-/// Publish a staged release (`<run>/release/`, written by a build whose gates passed): every
-/// shard and file that its `release.json` lists, copied (server-side where possible), then
-/// `release.json` create-only. Returns the number of shards.
-pub fn publish_staged(storage: &Storage, staging: &Location, release: &Location) -> Result<usize> {
-    let release_json = release.join("release.json");
-    if storage.head(&release_json)?.is_some() {
-        return Err(Error::AlreadyPublished {
-            uri: release.uri.clone(),
-        });
-    }
-    let body = storage.get(&staging.join("release.json"))?;
-    let doc: ReleaseJson = serde_json::from_slice(&body)
-        .map_err(|e| Error::Corrupt(format!("{}/release.json: {e}", staging.uri)))?;
-    let progress = progress_bar(doc.shards.len() as u64, "writing shards");
-    for info in &doc.shards {
-        storage.copy(&staging.join(&info.path), &release.join(&info.path))?;
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
-    for f in &doc.files {
-        storage.copy(&staging.join(&f.path), &release.join(&f.path))?;
-    }
-    if !storage.put_create(&release_json, body)? {
-        // Another build published this version first; what we wrote is content-addressed or
-        // identical in name only, and deleting it could break the winner: delete nothing.
-        return Err(Error::AlreadyPublished {
-            uri: release.uri.clone(),
-        });
-    }
-    Ok(doc.shards.len())
-}
-
-/// `trainready publish RUN_DIR`: finish the publish of a build whose gates passed but whose
-/// publish did not complete (storage outage, killed process). Nothing is recomputed.
-pub fn publish_run(storage: &Storage, run_dir: &str) -> Result<(String, usize)> {
-    let run = storage.locate(run_dir.trim_end_matches('/'))?;
-    let staging = run.join("release");
-    if storage.head(&staging.join("release.json"))?.is_none() {
-        return Err(Error::Usage(format!(
-            "{}: no staged release.json: this run did not pass its gates (see reports/gates.json) or is not a run directory",
-            run.uri
-        )));
-    }
-    let target: serde_json::Value = serde_json::from_slice(&storage.get(&run.join(PUBLISH_JSON))?)
-        .map_err(|e| Error::Corrupt(format!("{}/{PUBLISH_JSON}: {e}", run.uri)))?;
-    let uri = target["release"]
-        .as_str()
-        .ok_or_else(|| Error::Corrupt(format!("{}/{PUBLISH_JSON}: no `release`", run.uri)))?;
-    let release = storage.locate(uri)?;
-    let shards = publish_staged(storage, &staging, &release)?;
-    Ok((release.uri, shards))
-}
-
-/// External evaluation sets: every record of every matching object (JSONL, JSON, CSV or
-/// Parquet, through the record reader) as (`eval:<file>#<id or index>`, message contents or the
-/// `text` field). A record that cannot be read is an error: an evaluation set is not filtered.
-fn load_eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec<String>)>> {
-    use crate::records::{Format, ReadOptions};
-    use serde_json::Value;
-    let mut out = Vec::new();
-    for uri in uris {
-        let objects = storage.glob(uri)?;
-        if objects.is_empty() {
-            return Err(Error::Usage(format!(
-                "[leakage] eval_sets: `{uri}` matched no object"
-            )));
+    /// Write every release file to the run directory; publish when every gate passed.
+    fn finish(self) -> Result<Outcome> {
+        let stats = self.stats.expect("invariant: stats ran");
+        let near = self.near.expect("invariant: dedup_near ran");
+        let leakage = self.leakage.expect("invariant: leakage ran");
+        let report = self.report.expect("invariant: report ran");
+        let coverage = self.coverage.expect("invariant: stats ran");
+        let exported = self.exported.expect("invariant: export ran");
+        let mut files = ReleaseFiles::default();
+        files.add_as(
+            "manifest.parquet",
+            "07_manifest.parquet",
+            parquet_bytes(&mut self.manifest.clone())?,
+        );
+        files.add_as(
+            "ledger.parquet",
+            "08_ledger.parquet",
+            parquet_bytes(&mut self.ledger.clone())?,
+        );
+        files.add_json("reports/stats.json", &stats.json);
+        files.add_json(
+            "reports/gates.json",
+            &serde_json::to_value(&self.gates).expect("invariant: gates serialise"),
+        );
+        for (name, df) in &stats.tables {
+            files.add_parquet(&format!("reports/stats_{name}.parquet"), df)?;
         }
-        for o in objects {
-            let format = Format::from_path(&o.rel).unwrap_or(Format::Jsonl);
-            let reader = storage.reader(&o.location)?;
-            let opts = ReadOptions::new(format);
-            crate::records::read(reader, &o.rel, &o.location.uri, &opts, &mut |batch| {
-                for r in batch.into_records(false) {
-                    let m = r.value.map_err(|reason| {
-                        Error::Usage(format!(
-                            "[leakage] eval set {} line {}: {reason}",
-                            o.location.uri, r.line
-                        ))
-                    })?;
-                    let id = match m.get("id") {
-                        Some(Value::String(s)) => s.clone(),
-                        Some(v) if !v.is_null() => v.to_string(),
-                        _ => r.index.to_string(),
-                    };
-                    let texts: Vec<String> = match (m.get("messages"), m.get("text")) {
-                        (Some(Value::Array(ms)), _) => ms
-                            .iter()
-                            .filter(|x| x.get("role").and_then(|r| r.as_str()) != Some("system"))
-                            .filter_map(|x| {
-                                x.get("content")
-                                    .or_else(|| x.get("value"))
-                                    .and_then(|c| c.as_str())
-                                    .map(str::to_string)
-                            })
-                            .collect(),
-                        (_, Some(Value::String(t))) => vec![t.clone()],
-                        _ => Vec::new(),
-                    };
-                    out.push((format!("eval:{}#{id}", o.rel), texts));
-                }
-                Ok(())
-            })?;
+        // The queries' input tables without text, so `trainready query queries/<name>.sql` works
+        // on a release as it does here.
+        files.add_parquet("reports/conversations.parquet", &self.conversations)?;
+        files.add_parquet("reports/messages.parquet", &self.messages)?;
+        files.add("reports/report.md", report.markdown.into_bytes());
+        files.add("reports/report.html", report.html.into_bytes());
+        for (file, svg) in report.figures {
+            files.add(&format!("reports/figures/{file}"), svg.into_bytes());
         }
-    }
-    Ok(out)
-}
+        files.add_parquet("reports/dedup_clusters.parquet", &near.clusters)?;
+        files.add_parquet("reports/near_pairs_cross_split.parquet", &near.cross_split)?;
+        files.add_parquet("reports/leakage_pairs.parquet", &leakage.pairs)?;
+        files.add_json(
+            "reports/coverage.json",
+            &serde_json::to_value(&coverage).expect("invariant: coverage serialises"),
+        );
+        files.add_json(
+            "reports/pii_summary.json",
+            &serde_json::to_value(&self.pii).expect("invariant: the PII report serialises"),
+        );
+        let refs = files.write_to_run(self.storage, &self.run)?;
 
-/// `stats.json` → `load`: per source, records read, loaded and rejected, the rejection rate and
-/// the most common reasons (keyed by metric, then source, so gates can name them).
-fn load_stats(reports: &BTreeMap<String, crate::load::LoadReport>) -> serde_json::Value {
-    let by = |f: &dyn Fn(&crate::load::LoadReport) -> serde_json::Value| {
-        serde_json::Value::Object(reports.iter().map(|(s, r)| (s.clone(), f(r))).collect())
-    };
-    serde_json::json!({
-        "read": by(&|r| r.read.into()),
-        "loaded": by(&|r| r.loaded.into()),
-        "rejected": by(&|r| r.rejected.into()),
-        "rejection_rate": by(&|r| r.rejection_rate.into()),
-        "top_reasons": by(&|r| serde_json::json!(r
-            .top_reasons
-            .iter()
-            .map(|(reason, n)| serde_json::json!({"reason": reason, "records": n}))
-            .collect::<Vec<_>>())),
-    })
+        let failed: Vec<GateResult> = self.gates.iter().filter(|g| !g.passed).cloned().collect();
+        if !failed.is_empty() {
+            for g in &failed {
+                tracing::error!(gate = %g.name, detail = g.detail.as_deref().unwrap_or(""), "gate failed");
+            }
+            return Ok(Outcome::Blocked {
+                run_dir: self.run.uri,
+                failed,
+            });
+        }
+        // Stage the whole release in the run directory (the shards are there already), with its
+        // release.json, then publish the staged copy.
+        let staging = self.run.join("release");
+        files.stage(self.storage, &self.run, &staging)?;
+        let doc = crate::release::release_json(
+            &self.plan.name,
+            &self.plan.version,
+            self.plan.to_json(),
+            self.plan.sha256(),
+            self.inputs.iter().map(InputRef::from).collect(),
+            stats.counts.clone(),
+            exported.shards.clone(),
+            refs,
+            self.gates.clone(),
+        );
+        crate::release::stage_release_json(self.storage, &self.run, &doc, &self.release)?;
+        let shards = crate::release::publish_staged(self.storage, &staging, &self.release)?;
+        tracing::info!(release = %self.release.uri, exported = stats.counts.exported, "published");
+        Ok(Outcome::Published {
+            release: self.release.uri,
+            run_dir: self.run.uri,
+            counts: stats.counts,
+            shards,
+        })
+    }
 }
 
 /// The built-in gates that the plan's stages add to the always-on ones (`gates::builtin`):
-/// coverage and curriculum routing with `[coverage] required`, per-phase sizes, leakage, the PII
-/// residual per kind not allowed, and drift against a baseline.
-pub fn stage_gates(plan: &Plan) -> Vec<GateSpec> {
+/// loading per source, coverage and curriculum routing with `[coverage] required`, per-phase
+/// sizes, leakage, the PII residual per kind not allowed, and drift against a baseline.
+pub fn stage_gates(plan: &Plan) -> Vec<crate::gates::GateSpec> {
+    use crate::gates::{GateOp, GateSpec};
     let mut gates = Vec::new();
-    // Loading: every source loads something, and rejects at most its share.
     for s in &plan.sources {
-        gates.push(GateSpec {
-            name: format!("source_loaded.{}", s.name),
-            metric: format!("load.loaded.{}", s.name),
-            op: crate::spec::GateOp::Gt,
-            threshold: 0.0,
-        });
-        gates.push(GateSpec {
-            name: format!("load_rejection_rate.{}", s.name),
-            metric: format!("load.rejection_rate.{}", s.name),
-            op: crate::spec::GateOp::Le,
-            threshold: s.max_rejection_rate,
-        });
+        gates.push(GateSpec::new(
+            format!("source_loaded.{}", s.name),
+            format!("load.loaded.{}", s.name),
+            GateOp::Gt,
+            0.0,
+        ));
+        gates.push(GateSpec::new(
+            format!("load_rejection_rate.{}", s.name),
+            format!("load.rejection_rate.{}", s.name),
+            GateOp::Le,
+            s.max_rejection_rate,
+        ));
     }
     if !plan.coverage.required.is_empty() {
         gates.push(GateSpec::equals_zero(
@@ -568,27 +619,27 @@ pub fn stage_gates(plan: &Plan) -> Vec<GateSpec> {
     for p in &plan.curriculum.phases {
         let metric = format!("curriculum.phases.{}.records", p.name);
         if let Some(min) = p.min_records {
-            gates.push(GateSpec {
-                name: format!("curriculum_min_records.{}", p.name),
-                metric: metric.clone(),
-                op: crate::spec::GateOp::Ge,
-                threshold: min as f64,
-            });
+            gates.push(GateSpec::new(
+                format!("curriculum_min_records.{}", p.name),
+                metric.clone(),
+                GateOp::Ge,
+                min as f64,
+            ));
         }
         if let Some(max) = p.max_records {
-            gates.push(GateSpec {
-                name: format!("curriculum_max_records.{}", p.name),
+            gates.push(GateSpec::new(
+                format!("curriculum_max_records.{}", p.name),
                 metric,
-                op: crate::spec::GateOp::Le,
-                threshold: max as f64,
-            });
+                GateOp::Le,
+                max as f64,
+            ));
         }
     }
     if plan.leakage.enabled {
         gates.push(GateSpec::equals_zero("leakage_pairs", "leakage.pairs"));
     }
     if plan.pii.enabled {
-        for kind in crate::pii::Kind::ALL {
+        for kind in crate::schema::PiiKind::ALL {
             if !plan.pii.allowed(kind) {
                 gates.push(GateSpec::equals_zero(
                     format!("pii_residual.{}", kind.name()),
@@ -608,80 +659,36 @@ fn read_baseline_stats(storage: &Storage, uri: &str) -> Result<serde_json::Value
     let root = storage.locate(uri.trim_end_matches('/'))?;
     let loc = root.join("reports/stats.json");
     let bytes = storage.get(&loc)?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Corrupt(format!("{}: not valid JSON: {e}", loc.uri)))
-}
-
-/// Set `status` (and `reason`) of the rows whose `record_id` is a key of `reasons`.
-fn mark_status(
-    df: DataFrame,
-    reasons: &BTreeMap<String, String>,
-    status: &str,
-) -> Result<DataFrame> {
-    if reasons.is_empty() {
-        return Ok(df);
-    }
-    let ids = crate::schema::str_column(&df, "record_id")?;
-    let old_status = crate::schema::str_column(&df, "status")?;
-    let old_reason = crate::schema::str_values(&df, "reason")?;
-    let (new_status, new_reason): (Vec<String>, Vec<Option<String>>) = ids
-        .iter()
-        .zip(old_status)
-        .zip(old_reason)
-        .map(|((id, s), r)| match reasons.get(id) {
-            Some(reason) => (status.to_string(), Some(reason.clone())),
-            None => (s, r),
-        })
-        .unzip();
-    let mut df = df;
-    df.with_column(Column::new("status".into(), new_status))
-        .ctx("status column")?;
-    df.with_column(Column::new("reason".into(), new_reason))
-        .ctx("reason column")?;
-    Ok(df)
-}
-
-/// A stage frame without `messages`: stages 02-04 and 06 change statuses, not text, so their
-/// run-directory files leave the text to `01_load` (as loaded) and `05_pii` (as exported); join
-/// on `record_id`. Writing the corpus six times was most of a build's time.
-fn without_text(df: &DataFrame) -> DataFrame {
-    df.drop("messages").unwrap_or_else(|_| df.clone())
-}
-
-fn put_parquet(storage: &Storage, loc: &Location, df: &mut DataFrame) -> Result<()> {
-    let bytes = parquet_bytes(df)?;
-    storage.put(loc, Bytes::from(bytes))
-}
-
-/// Pretty JSON with a trailing newline.
-pub fn pretty(v: &serde_json::Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(v).expect("invariant: JSON values serialise");
-    out.push(b'\n');
-    out
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Corrupt(format!(
+            "{}: not valid JSON: {}",
+            loc.uri,
+            crate::records::json_error(&e)
+        ))
+    })
 }
 
 /// A run id unique even for builds of one spec started in the same second: the time to the
 /// nanosecond and a hash of the process id and a per-process counter.
 fn run_id(plan: &Plan) -> String {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    let now = jiff::Timestamp::now();
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let salt = xxhash_rust::xxh3::xxh3_64(
         format!(
-            "{}-{nanos}-{n}-{:?}",
+            "{}-{}-{n}-{:?}",
             std::process::id(),
+            now.as_nanosecond(),
             std::thread::current().id()
         )
         .as_bytes(),
     );
     format!(
-        "{}-{}-{}.{nanos:09}-{}-{:08x}",
+        "{}-{}-{}.{:09}-{}-{:08x}",
         plan.name,
         plan.version,
-        utc_stamp(),
+        now.strftime("%Y%m%dT%H%M%SZ"),
+        now.subsec_nanosecond(),
         &plan.sha256()[..8],
         salt as u32
     )
@@ -706,20 +713,23 @@ fn refuse_self_reading(plan: &Plan, release: &Location, run: &Location) -> Resul
             "the run directory {run_root} lies under the releases folder {releases}: choose another --run-dir"
         )));
     }
-    let mut probes: Vec<String> = vec![
-        "release.json".into(),
-        "manifest.parquet".into(),
-        "ledger.parquet".into(),
-        "README.md".into(),
-        "reports/stats.json".into(),
-        "reports/report.md".into(),
-        "reports/leakage_pairs.parquet".into(),
-        "01_load.parquet".into(),
-        "05_pii.parquet".into(),
-        "reports/stats_counts.parquet".into(),
-    ];
+    let mut probes: Vec<String> = [
+        "release.json",
+        "manifest.parquet",
+        "ledger.parquet",
+        "README.md",
+        "reports/stats.json",
+        "reports/report.md",
+        "reports/leakage_pairs.parquet",
+        "01_load.parquet",
+        "05_pii.parquet",
+        "reports/stats_counts.parquet",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for phase in &plan.curriculum.phases {
-        for split in crate::export::SPLITS {
+        for split in crate::schema::SPLITS {
             for ext in ["jsonl", "jsonl.zst"] {
                 probes.push(format!(
                     "chatml/{}/{split}/part-00000-0123abcd.{ext}",
@@ -755,54 +765,156 @@ fn refuse_self_reading(plan: &Plan, release: &Location, run: &Location) -> Resul
     Ok(())
 }
 
-fn utc_stamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// A progress bar on a terminal, nothing when stderr is piped.
-pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// Serialise a stage report for `stats.json`.
+mod erased {
+    pub trait Json {
+        fn json(&self) -> serde_json::Value;
     }
-    let bar = indicatif::ProgressBar::new(len);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
-            .expect("invariant: static template parses")
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(what.to_string());
-    bar
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).expect("invariant: stage reports serialise")
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates() {
-        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
-        assert_eq!(super::civil_from_days(20_782), (2026, 11, 25));
+/// What each step will do for a plan, in words (`trainready plan`).
+mod describe {
+    use crate::spec::Plan;
+
+    /// A serialisable value's name as written in the spec (`"estimate"`, `"drop-from-train"`).
+    fn label<T: serde::Serialize>(v: &T) -> String {
+        match serde_json::to_value(v) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub fn load(p: &Plan) -> String {
+        format!(
+            "{} sources; HTML to text, NFC; rejected records go to the ledger",
+            p.sources.len()
+        )
+    }
+    pub fn sign(p: &Plan) -> String {
+        let n = &p.dedup.near;
+        if n.enabled || p.split.assign.is_some() {
+            format!(
+                "MinHash {} permutations over {}-gram shingles, seed {}; shared by split assignment and near dedup",
+                n.num_perm, n.ngram, n.seed
+            )
+        } else {
+            "off".into()
+        }
+    }
+    pub fn split(p: &Plan) -> String {
+        match &p.split.assign {
+            None => "keep each source's split".to_string(),
+            Some(f) => format!(
+                "assign by fractions {} grouped by near-duplicate cluster{} (seed {})",
+                f.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                p.split
+                    .group
+                    .as_ref()
+                    .map(|g| format!(" and `{g}`"))
+                    .unwrap_or_default(),
+                p.split.seed
+            ),
+        }
+    }
+    pub fn dedup_exact(p: &Plan) -> String {
+        if p.dedup.exact {
+            "same text_hash within a split; lowest priority, then record_id, is kept".into()
+        } else {
+            "off".into()
+        }
+    }
+    pub fn dedup_near(p: &Plan) -> String {
+        let n = &p.dedup.near;
+        let b = n.banding();
+        if n.enabled {
+            format!(
+                "LSH {} bands x {} rows, Jaccard >= {} (verified by {} at {}) within each split",
+                b.bands,
+                b.rows,
+                n.threshold,
+                label(&n.verify),
+                n.cut()
+            )
+        } else {
+            "off".into()
+        }
+    }
+    pub fn leakage(p: &Plan) -> String {
+        let l = &p.leakage;
+        if l.enabled {
+            format!(
+                "exact, near and {}-gram overlap (>= {} shared and >= {} of the smaller record; a turn: >= {} and >= {}; stop-list df >= {}), policy `{}`, {} external eval set(s)",
+                l.ngram,
+                l.min_shared,
+                l.min_fraction,
+                l.turn_min_shared,
+                l.turn_min_fraction,
+                l.stop_df,
+                label(&l.policy),
+                l.eval_sets.len()
+            )
+        } else {
+            "off".into()
+        }
+    }
+    pub fn pii(p: &Plan) -> String {
+        if p.pii.enabled {
+            format!(
+                "{} kinds, default action `{}`, per kind {:?}, per source {:?}, allowed in the export {:?}",
+                crate::schema::PiiKind::ALL.len(),
+                label(&p.pii.action),
+                p.pii.kinds,
+                p.pii.sources,
+                p.pii.allow
+            )
+        } else {
+            "off".into()
+        }
+    }
+    pub fn curriculum(p: &Plan) -> String {
+        p.curriculum
+            .phases
+            .iter()
+            .map(|ph| format!("{} ({})", ph.name, ph.kind.as_str()))
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    }
+    pub fn export(p: &Plan) -> String {
+        format!(
+            "chatml/<phase>/<split>/ shards of at most {} records / {} bytes, compression {}",
+            p.export.shard_records,
+            p.export.shard_bytes,
+            label(&p.export.compression)
+        )
+    }
+    pub fn ledger(_: &Plan) -> String {
+        "manifest (one row per exported line) and ledger (one row per input record)".into()
+    }
+    pub fn stats(_: &Plan) -> String {
+        format!(
+            "{} queries from queries/, coverage, curriculum, load",
+            crate::stats::QUERIES.len()
+        )
+    }
+    pub fn gates(p: &Plan) -> String {
+        format!(
+            "built-in gates and {} from the spec; fail closed",
+            p.gates.len()
+        )
+    }
+    pub fn report(p: &Plan) -> String {
+        format!(
+            "report.md, report.html, figures/*.svg; counts under {} suppressed",
+            p.report.min_cell
+        )
     }
 }

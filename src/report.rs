@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::manifest::{GateResult, STATUSES};
+use crate::schema::STATUSES;
+use crate::schema::release::GateResult;
 use crate::schema::{str_column, u64_column};
 
 /// `[report]`
@@ -31,6 +32,16 @@ pub struct ReportSpec {
 
 fn default_min_cell() -> u64 {
     5
+}
+
+impl ReportSpec {
+    /// Check the values; `Err` names the key.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        if self.min_cell == 0 {
+            return Err(("report.min_cell".into(), "must be at least 1".into()));
+        }
+        Ok(())
+    }
 }
 
 impl Default for ReportSpec {

@@ -12,7 +12,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use crate::coverage::CoverageSpec;
+use crate::curriculum::CurriculumSpec;
+use crate::dedup::DedupSpec;
 use crate::error::{Error, Result};
+use crate::export::ExportSpec;
+use crate::gates::{DriftSpec, GateSpec};
+use crate::leakage::LeakageSpec;
+use crate::load::config::{LoadSpec, SourcePlan, SourceSpec};
+use crate::pii::PiiSpec;
+use crate::report::ReportSpec;
+use crate::split::SplitSpec;
+use crate::storage::resolve_uri;
 
 /// The whole spec file as written.
 #[derive(Debug, Deserialize)]
@@ -34,28 +45,28 @@ pub struct Spec {
     pub export: ExportSpec,
     /// `[coverage]`: required and waived families (see `coverage.rs`).
     #[serde(default)]
-    pub coverage: crate::coverage::CoverageSpec,
+    pub coverage: CoverageSpec,
     /// `[split]`: keep the sources' splits (default) or assign them by fractions (see `split.rs`).
     #[serde(default)]
-    pub split: crate::split::SplitSpec,
+    pub split: SplitSpec,
     /// `[leakage]`: cross-split and benchmark contamination (see `split.rs`).
     #[serde(default)]
-    pub leakage: crate::split::LeakageSpec,
+    pub leakage: LeakageSpec,
     /// `[pii]`: detection and redaction (see `pii.rs`).
     #[serde(default)]
-    pub pii: crate::pii::PiiSpec,
+    pub pii: PiiSpec,
     /// `[[gate]]`: extra fail-closed checks on metrics of `stats.json`.
     #[serde(default, rename = "gate")]
     pub gates: Vec<GateSpec>,
     /// `[curriculum]`: route families into training phases (see `curriculum.rs`).
     #[serde(default)]
-    pub curriculum: Option<crate::curriculum::CurriculumSpec>,
+    pub curriculum: Option<CurriculumSpec>,
     /// `[drift]`: gates against a baseline release (see `gates.rs`).
     #[serde(default)]
-    pub drift: Option<crate::gates::DriftSpec>,
+    pub drift: Option<DriftSpec>,
     /// `[report]`: the QA report (see `report.rs`).
     #[serde(default)]
-    pub report: crate::report::ReportSpec,
+    pub report: ReportSpec,
 }
 
 /// `[release]`
@@ -71,512 +82,8 @@ pub struct ReleaseSpec {
     pub output: Option<String>,
 }
 
-/// `[load]`
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoadSpec {
-    /// Built-in gate `load_rejection_rate.<source>`: the highest share of a source's records
-    /// that loading may reject (unreadable, unmappable). Default 0.01; a source sets its own
-    /// with `max_rejection_rate` in its `[[source]]`. A source from which no record loads
-    /// always fails `source_loaded.<source>`.
-    #[serde(default = "default_max_rejection_rate")]
-    pub max_rejection_rate: f64,
-}
-
-fn default_max_rejection_rate() -> f64 {
-    0.01
-}
-
-impl Default for LoadSpec {
-    fn default() -> Self {
-        Self {
-            max_rejection_rate: default_max_rejection_rate(),
-        }
-    }
-}
-
-/// `[[source]]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceSpec {
-    /// Unique source name, e.g. `name = "esconv"`; prefixes every `record_id`.
-    pub name: String,
-    /// Dataset family, e.g. `family = "support_chat"`; what coverage and curriculum refer to.
-    pub family: String,
-    /// Path, glob, `file://`, `s3://` or `gs://` URI, e.g. `uri = "data/esconv/*.jsonl"`.
-    pub uri: String,
-    /// `jsonl | json | csv | parquet`; default from the file extension.
-    pub format: Option<Format>,
-    /// `chatml | sharegpt | qa | turns | dialog | text | preference`, e.g. `mapping = "dialog"`.
-    pub mapping: Mapping,
-    /// Licence identifier, e.g. `license = "MIT"`. Required: no licence, no release.
-    pub license: Option<String>,
-    /// Where the data comes from, e.g. an URL. Required: no origin, no release.
-    pub origin: Option<String>,
-    /// `"train" | "validation" | "test"` (also `val`, `valid`, `dev`), `"from-filename"`, or omitted:
-    /// then the split column (`columns.split`, default `split`) when a record has one, else `train`.
-    pub split: Option<String>,
-    /// Keep policy for duplicates: the record from the source with the lowest priority wins, then
-    /// the smallest `record_id`. Default: the source's position in the spec (0, 1, ...).
-    pub priority: Option<i64>,
-    /// Merge consecutive turns of one role into one message (joined by a newline). Default `true`.
-    #[serde(default = "default_true")]
-    pub merge_turns: bool,
-    /// HTML to text: `"auto"` (when a field contains tags or entities), `"always"`, `"never"`.
-    #[serde(default)]
-    pub html: HtmlMode,
-    /// This source's limit for the `load_rejection_rate.<source>` gate (default: `[load]
-    /// max_rejection_rate`), e.g. `max_rejection_rate = 0.2` for a source known to hold bad rows.
-    pub max_rejection_rate: Option<f64>,
-    /// Column and field names; see [`Columns`].
-    #[serde(default)]
-    pub columns: Columns,
-    /// Speaker value -> ChatML role (`system`, `user`, `assistant`); added to the defaults.
-    #[serde(default)]
-    pub roles: BTreeMap<String, String>,
-}
-
-fn default_true() -> bool {
-    true
-}
-
-pub use crate::records::Format;
-
-/// How a source's records map to the canonical `messages`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mapping {
-    /// `{"messages": [{"role", "content"}]}`
-    Chatml,
-    /// `{"conversations": [{"from", "value"}]}`
-    Sharegpt,
-    /// A question column (or several, joined by a blank line) and an answer column.
-    Qa,
-    /// One utterance per row, grouped by a conversation column, ordered by a turn column.
-    Turns,
-    /// A list of `{speaker, text}` turns.
-    Dialog,
-    /// One plain-text document per record (`columns.text`): one `user` message. Meant for
-    /// continued pretraining; an `sft` or `preference` phase does not take it (ledger `unrouted`).
-    Text,
-    /// A prompt (messages or text), a chosen and a rejected response (messages or text).
-    Preference,
-}
-
-/// When to turn HTML into text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HtmlMode {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-/// One column name or several (for `qa` questions).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    pub fn names(&self) -> Vec<String> {
-        match self {
-            Self::One(s) => vec![s.clone()],
-            Self::Many(v) => v.clone(),
-        }
-    }
-}
-
-/// `[source.columns]`: field names, per mapping. Unset names take the defaults shown.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Columns {
-    /// All mappings: record id, default `id` (absent: object path + record index).
-    pub id: Option<String>,
-    /// All mappings: split column, default `split` (used only when `split` is not set).
-    pub split: Option<String>,
-    /// chatml: default `messages`.
-    pub messages: Option<String>,
-    /// sharegpt: default `conversations`.
-    pub conversations: Option<String>,
-    /// qa: default `question`; a list of columns is joined with a blank line.
-    pub question: Option<OneOrMany>,
-    /// qa: default `answer`.
-    pub answer: Option<String>,
-    /// dialog: default `dialog`.
-    pub dialog: Option<String>,
-    /// dialog and turns: default `speaker` (sharegpt: `from`; chatml: `role`).
-    pub speaker: Option<String>,
-    /// dialog and turns: default `text` (sharegpt: `value`; chatml: `content`).
-    pub content: Option<String>,
-    /// turns: default `conversation_id`.
-    pub conversation: Option<String>,
-    /// turns: default `turn`.
-    pub turn: Option<String>,
-    /// Any mapping, optional: a field rendered as a leading system message.
-    pub context: Option<String>,
-    /// Any mapping, optional: fields kept in the `metadata` JSON column.
-    pub metadata: Option<Vec<String>>,
-    /// text: default `text`.
-    pub text: Option<String>,
-    /// preference: the prompt, a list of messages or a text (one user message); default `prompt`.
-    pub prompt: Option<String>,
-    /// preference: the preferred response, messages or a text (one assistant message); default `chosen`.
-    pub chosen: Option<String>,
-    /// preference: the dispreferred response, as `chosen`; default `rejected`.
-    pub rejected: Option<String>,
-}
-
-/// `[dedup]`
-#[derive(Debug, Deserialize, Serialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct DedupSpec {
-    /// Remove exact duplicates (same `text_hash`, same split). Default `true`.
-    #[serde(default = "default_true")]
-    pub exact: bool,
-    /// Which copy is kept: `"priority"` (lowest source priority, then smallest record_id).
-    #[serde(default)]
-    pub keep: KeepPolicy,
-    /// Built-in gate: the highest share of any source that dedup may remove. Default 0.5 (a
-    /// dedup that removes half of a source is more likely a bug than a finding); raise it when
-    /// sources are known to overlap, e.g. two scrapes of one site.
-    #[serde(default = "default_max_removal_rate")]
-    pub max_removal_rate: f64,
-    /// `[dedup.near]`: MinHash LSH near-duplicate detection.
-    #[serde(default)]
-    pub near: NearSpec,
-}
-
-/// `[dedup.near]`
-#[derive(Debug, Deserialize, Serialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct NearSpec {
-    /// Run near-duplicate detection. Default `true`.
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// Shingle size in tokens (words; characters for unspaced scripts). Default 5.
-    #[serde(default = "default_ngram")]
-    pub ngram: usize,
-    /// MinHash permutations. Default 128.
-    #[serde(default = "default_num_perm")]
-    pub num_perm: usize,
-    /// LSH bands; default derived so that a pair at the verification threshold is a candidate
-    /// with probability ≥ 0.995 (128 permutations: 25 bands of 5 rows).
-    pub bands: Option<usize>,
-    /// LSH rows per band; see `bands`.
-    pub rows: Option<usize>,
-    /// True Jaccard similarity from which two records are near-duplicates. Default 0.8.
-    #[serde(default = "default_near_threshold")]
-    pub threshold: f64,
-    /// Seed of the permutations. Default 42.
-    #[serde(default = "default_seed")]
-    pub seed: u64,
-    /// `"estimate"` (signature agreement, default) or `"exact"` (true shingle Jaccard; keeps
-    /// every record's shingle set in memory).
-    #[serde(default)]
-    pub verify: VerifyMode,
-    /// Cut for the estimate. Default `threshold - 0.05` with `verify = "estimate"` (the estimate's
-    /// standard deviation at 0.8 with 128 permutations is 0.035: cutting at the threshold itself
-    /// would lose ~2% of true 0.8 pairs), `threshold` with `"exact"`.
-    pub verify_threshold: Option<f64>,
-    /// Above this many members a cluster is not chained transitively: members are compared with
-    /// the representative, those below the threshold are kept, and the cluster is reported.
-    #[serde(default = "default_max_cluster")]
-    pub max_cluster_size: usize,
-}
-
-fn default_ngram() -> usize {
-    5
-}
-fn default_num_perm() -> usize {
-    128
-}
-fn default_near_threshold() -> f64 {
-    0.8
-}
-fn default_seed() -> u64 {
-    42
-}
-fn default_max_cluster() -> usize {
-    1000
-}
-
-impl Default for NearSpec {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            ngram: default_ngram(),
-            num_perm: default_num_perm(),
-            bands: None,
-            rows: None,
-            threshold: default_near_threshold(),
-            seed: default_seed(),
-            verify: VerifyMode::Estimate,
-            verify_threshold: None,
-            max_cluster_size: default_max_cluster(),
-        }
-    }
-}
-
-impl NearSpec {
-    /// The verification cut actually used.
-    pub fn cut(&self) -> f64 {
-        self.verify_threshold.unwrap_or(match self.verify {
-            VerifyMode::Estimate => (self.threshold - 0.05).max(0.0),
-            VerifyMode::Exact => self.threshold,
-        })
-    }
-
-    /// The banding actually used.
-    pub fn banding(&self) -> crate::dedup::lsh::Banding {
-        match (self.bands, self.rows) {
-            (Some(bands), Some(rows)) => crate::dedup::lsh::Banding { bands, rows },
-            (Some(bands), None) => crate::dedup::lsh::Banding {
-                bands,
-                rows: (self.num_perm / bands).max(1),
-            },
-            (None, Some(rows)) => crate::dedup::lsh::Banding {
-                bands: (self.num_perm / rows).max(1),
-                rows,
-            },
-            (None, None) => crate::dedup::lsh::banding_for(self.num_perm, self.cut(), 0.995),
-        }
-    }
-
-    /// Check the values; `Err` names the key.
-    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
-        let bad = |k: &str, m: String| Err((format!("dedup.near.{k}"), m));
-        if self.ngram == 0 || self.ngram > 64 {
-            return bad("ngram", format!("{} is outside 1..=64", self.ngram));
-        }
-        if self.num_perm < 8 || self.num_perm > 1024 {
-            return bad("num_perm", format!("{} is outside 8..=1024", self.num_perm));
-        }
-        if !(0.0..=1.0).contains(&self.threshold) || !(0.0..=1.0).contains(&self.cut()) {
-            return bad("threshold", "thresholds must be within 0..=1".into());
-        }
-        let b = self.banding();
-        if b.bands == 0 || b.rows == 0 || b.bands * b.rows > self.num_perm || b.rows > 64 {
-            return bad(
-                "bands",
-                format!(
-                    "{} bands × {} rows does not fit {} permutations (rows ≤ 64)",
-                    b.bands, b.rows, self.num_perm
-                ),
-            );
-        }
-        if self.max_cluster_size < 2 {
-            return bad("max_cluster_size", "must be at least 2".into());
-        }
-        Ok(())
-    }
-}
-
-/// How near-duplicate candidates are verified.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VerifyMode {
-    #[default]
-    Estimate,
-    Exact,
-}
-
-fn default_max_removal_rate() -> f64 {
-    0.5
-}
-
-impl Default for DedupSpec {
-    fn default() -> Self {
-        Self {
-            exact: true,
-            keep: KeepPolicy::Priority,
-            max_removal_rate: default_max_removal_rate(),
-            near: NearSpec::default(),
-        }
-    }
-}
-
-/// Which copy of a duplicate group survives.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepPolicy {
-    /// Lowest source priority, then smallest `record_id`.
-    #[default]
-    Priority,
-}
-
-/// `[export]`
-#[derive(Debug, Deserialize, Serialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct ExportSpec {
-    /// Maximum records per shard. Default 10000.
-    #[serde(default = "default_shard_records")]
-    pub shard_records: u64,
-    /// Maximum uncompressed bytes per shard. Default 256 MiB.
-    #[serde(default = "default_shard_bytes")]
-    pub shard_bytes: u64,
-    /// `"none"` (default) or `"zstd"` (shards end in `.jsonl.zst`).
-    #[serde(default)]
-    pub compression: Compression,
-    /// zstd level, 1-19. Default 3.
-    #[serde(default = "default_zstd_level")]
-    pub zstd_level: i32,
-}
-
-fn default_shard_records() -> u64 {
-    10_000
-}
-fn default_shard_bytes() -> u64 {
-    256 << 20
-}
-fn default_zstd_level() -> i32 {
-    3
-}
-
-impl Default for ExportSpec {
-    fn default() -> Self {
-        Self {
-            shard_records: default_shard_records(),
-            shard_bytes: default_shard_bytes(),
-            compression: Compression::None,
-            zstd_level: default_zstd_level(),
-        }
-    }
-}
-
-/// Shard compression.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    #[default]
-    None,
-    Zstd,
-}
-
-/// `[[gate]]`: `metric` is a dotted path into stats.json, e.g. `counts.exported`.
-#[derive(Debug, Deserialize, Serialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct GateSpec {
-    pub name: String,
-    pub metric: String,
-    pub op: GateOp,
-    pub threshold: f64,
-}
-
-impl GateSpec {
-    /// A gate requiring `metric` (a dotted path into stats.json) to be 0.
-    pub fn equals_zero(name: impl Into<String>, metric: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            metric: metric.into(),
-            op: GateOp::Eq,
-            threshold: 0.0,
-        }
-    }
-}
-
-/// Gate comparison: `value <op> threshold` must hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum GateOp {
-    #[serde(rename = "<")]
-    Lt,
-    #[serde(rename = "<=")]
-    Le,
-    #[serde(rename = "==")]
-    Eq,
-    #[serde(rename = ">=")]
-    Ge,
-    #[serde(rename = ">")]
-    Gt,
-}
-
-impl GateOp {
-    pub fn holds(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Self::Lt => value < threshold,
-            Self::Le => value <= threshold,
-            Self::Eq => value == threshold,
-            Self::Ge => value >= threshold,
-            Self::Gt => value > threshold,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lt => "<",
-            Self::Le => "<=",
-            Self::Eq => "==",
-            Self::Ge => ">=",
-            Self::Gt => ">",
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The resolved plan.
-
-/// How a source's split is decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SplitRule {
-    /// Every record gets this split.
-    Fixed(String),
-    /// From the object's file name (`train`, `valid|val|dev|validation`, `test`).
-    FromFilename,
-    /// From this column when present and non-empty, else `train`.
-    Column(String),
-}
-
-/// Field names with every default filled in for the source's mapping.
-#[derive(Debug, Clone, Serialize)]
-pub struct ResolvedColumns {
-    pub id: String,
-    /// Whether `id` was set explicitly (then a record without it is rejected).
-    pub id_explicit: bool,
-    pub messages: String,
-    pub conversations: String,
-    pub question: Vec<String>,
-    pub answer: String,
-    pub dialog: String,
-    pub speaker: String,
-    pub content: String,
-    pub conversation: String,
-    pub turn: String,
-    pub context: Option<String>,
-    pub metadata: Vec<String>,
-    pub text: String,
-    pub prompt: String,
-    pub chosen: String,
-    pub rejected: String,
-}
-
-/// One source, resolved.
-#[derive(Debug, Clone, Serialize)]
-pub struct SourcePlan {
-    pub name: String,
-    pub family: String,
-    /// The URI as written in the spec (relative paths stay relative: it goes into release.json).
-    pub uri: String,
-    /// The URI to read: relative paths resolved against the spec's folder.
-    #[serde(skip)]
-    pub resolved_uri: String,
-    pub format: Option<Format>,
-    pub mapping: Mapping,
-    pub license: String,
-    pub origin: String,
-    pub split: SplitRule,
-    pub priority: i64,
-    pub merge_turns: bool,
-    pub html: HtmlMode,
-    /// The `load_rejection_rate.<source>` gate's limit.
-    pub max_rejection_rate: f64,
-    pub columns: ResolvedColumns,
-    /// Lower-cased speaker value -> role, defaults plus the spec's `[source.roles]`.
-    pub roles: BTreeMap<String, String>,
-}
 
 /// The validated spec with every default and path filled in.
 #[derive(Debug, Clone, Serialize)]
@@ -589,17 +96,17 @@ pub struct Plan {
     pub sources: Vec<SourcePlan>,
     pub load: LoadSpec,
     pub dedup: DedupSpec,
-    pub coverage: crate::coverage::CoverageSpec,
-    pub split: crate::split::SplitSpec,
-    pub leakage: crate::split::LeakageSpec,
-    pub pii: crate::pii::PiiSpec,
+    pub coverage: CoverageSpec,
+    pub split: SplitSpec,
+    pub leakage: LeakageSpec,
+    pub pii: PiiSpec,
     pub export: ExportSpec,
     pub gates: Vec<GateSpec>,
     /// The phases; without `[curriculum]`, one `sft` phase taking every family.
-    pub curriculum: crate::curriculum::CurriculumSpec,
+    pub curriculum: CurriculumSpec,
     /// Drift gates against a baseline release (`baseline` as written; relative to `spec_dir`).
-    pub drift: Option<crate::gates::DriftSpec>,
-    pub report: crate::report::ReportSpec,
+    pub drift: Option<DriftSpec>,
+    pub report: ReportSpec,
     /// Folder of the spec file; relative source paths are resolved from it.
     #[serde(skip)]
     pub spec_dir: PathBuf,
@@ -609,6 +116,28 @@ impl Plan {
     /// The resolved plan as canonical JSON (what `release.json` embeds).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("invariant: the plan serialises")
+    }
+
+    /// (family, source) of every source, in spec order.
+    pub fn source_families(&self) -> Vec<(&str, &str)> {
+        self.sources
+            .iter()
+            .map(|s| (s.family.as_str(), s.name.as_str()))
+            .collect()
+    }
+
+    /// The routing table: family -> the curriculum phases that take it.
+    pub fn routing(&self) -> BTreeMap<String, Vec<String>> {
+        self.curriculum.routing(&self.source_families())
+    }
+
+    /// Families and their sources.
+    pub fn families(&self) -> BTreeMap<String, Vec<String>> {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in &self.sources {
+            m.entry(s.family.clone()).or_default().push(s.name.clone());
+        }
+        m
     }
 
     /// sha256 of the canonical JSON of the resolved plan.
@@ -623,39 +152,6 @@ impl Plan {
 pub struct Overrides {
     pub output: Option<String>,
     pub version: Option<String>,
-}
-
-/// Default speaker -> role map (lower-case keys).
-pub const DEFAULT_ROLES: &[(&str, &str)] = &[
-    ("system", "system"),
-    ("user", "user"),
-    ("assistant", "assistant"),
-    ("usr", "user"),
-    ("sys", "assistant"),
-    ("client", "user"),
-    ("patient", "user"),
-    ("counselor", "assistant"),
-    ("counsellor", "assistant"),
-    ("therapist", "assistant"),
-    ("seeker", "user"),
-    ("supporter", "assistant"),
-    ("human", "user"),
-    ("gpt", "assistant"),
-    ("chatgpt", "assistant"),
-    ("bot", "assistant"),
-    ("model", "assistant"),
-    ("speaker", "user"),
-    ("listener", "assistant"),
-];
-
-/// Map a split label to its canonical value (`train`, `validation`, `test`).
-pub fn canonical_split(label: &str) -> Option<&'static str> {
-    match label.trim().to_ascii_lowercase().as_str() {
-        "train" | "training" => Some("train"),
-        "validation" | "val" | "valid" | "dev" => Some("validation"),
-        "test" | "testing" => Some("test"),
-        _ => None,
-    }
 }
 
 /// Parse, validate and resolve a spec file.
@@ -753,7 +249,6 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
     for (position, spanned) in spec.sources.iter().enumerate() {
         let span = spanned.span();
         let s = spanned.get_ref();
-        let key = |k: &str| format!("source[{position}] `{}`.{k}", crate::error::echo(&s.name));
         if !valid_name(&s.name) {
             return Err(value_err(
                 &format!("source[{position}].name"),
@@ -764,6 +259,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
                 ),
             ));
         }
+        let key = |k: &str| format!("source[{position}] `{}`.{k}", s.name);
         if let Some(prev) = seen.insert(s.name.clone(), position) {
             return Err(value_err(
                 &key("name"),
@@ -771,219 +267,12 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
                 format!("duplicate source name (also source[{prev}])"),
             ));
         }
-        if s.family.trim().is_empty() {
-            return Err(value_err(&key("family"), span, "must not be empty".into()));
-        }
-        let license = match s.license.as_deref().map(str::trim) {
-            Some(l) if !l.is_empty() => l.to_string(),
-            _ => {
-                return Err(value_err(
-                    &key("license"),
-                    span,
-                    "missing: provenance is denied by default; declare the source's licence, e.g. license = \"MIT\"".into(),
-                ));
-            }
-        };
-        let origin = match s.origin.as_deref().map(str::trim) {
-            Some(o) if !o.is_empty() => o.to_string(),
-            _ => {
-                return Err(value_err(
-                    &key("origin"),
-                    span,
-                    "missing: provenance is denied by default; declare where the data comes from, e.g. origin = \"https://...\"".into(),
-                ));
-            }
-        };
-        let format = match s.format {
-            Some(f) => Some(f),
-            None => Format::from_path(s.uri.trim_end_matches('*')),
-        };
-        let split = match s.split.as_deref() {
-            Some("from-filename") => SplitRule::FromFilename,
-            Some(other) => match canonical_split(other) {
-                Some(c) => SplitRule::Fixed(c.to_string()),
-                None => {
-                    return Err(value_err(
-                        &key("split"),
-                        span,
-                        format!(
-                            "`{}` is not a split: use train, validation (val, valid, dev), test or from-filename",
-                            crate::error::echo(other)
-                        ),
-                    ));
-                }
-            },
-            None => SplitRule::Column(s.columns.split.clone().unwrap_or_else(|| "split".into())),
-        };
-        let mut roles: BTreeMap<String, String> = DEFAULT_ROLES
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect();
-        for (speaker, role) in &s.roles {
-            if !matches!(role.as_str(), "system" | "user" | "assistant") {
-                return Err(value_err(
-                    &key(&format!("roles.{speaker}")),
-                    span,
-                    format!(
-                        "`{}` is not a ChatML role: use system, user or assistant",
-                        crate::error::echo(role)
-                    ),
-                ));
-            }
-            roles.insert(speaker.trim().to_lowercase(), role.clone());
-        }
-        let c = &s.columns;
-        let (speaker_default, content_default) = match s.mapping {
-            Mapping::Chatml => ("role", "content"),
-            Mapping::Sharegpt => ("from", "value"),
-            Mapping::Preference => ("role", "content"),
-            _ => ("speaker", "text"),
-        };
-        let columns = ResolvedColumns {
-            id: c.id.clone().unwrap_or_else(|| "id".into()),
-            id_explicit: c.id.is_some(),
-            messages: c.messages.clone().unwrap_or_else(|| "messages".into()),
-            conversations: c
-                .conversations
-                .clone()
-                .unwrap_or_else(|| "conversations".into()),
-            question: c
-                .question
-                .as_ref()
-                .map(OneOrMany::names)
-                .unwrap_or_else(|| vec!["question".into()]),
-            answer: c.answer.clone().unwrap_or_else(|| "answer".into()),
-            dialog: c.dialog.clone().unwrap_or_else(|| "dialog".into()),
-            speaker: c.speaker.clone().unwrap_or_else(|| speaker_default.into()),
-            content: c.content.clone().unwrap_or_else(|| content_default.into()),
-            conversation: c
-                .conversation
-                .clone()
-                .unwrap_or_else(|| "conversation_id".into()),
-            turn: c.turn.clone().unwrap_or_else(|| "turn".into()),
-            context: c.context.clone(),
-            metadata: c.metadata.clone().unwrap_or_default(),
-            text: c.text.clone().unwrap_or_else(|| "text".into()),
-            prompt: c.prompt.clone().unwrap_or_else(|| "prompt".into()),
-            chosen: c.chosen.clone().unwrap_or_else(|| "chosen".into()),
-            rejected: c.rejected.clone().unwrap_or_else(|| "rejected".into()),
-        };
-        if columns.question.is_empty() {
-            return Err(value_err(
-                &key("columns.question"),
-                span,
-                "must name at least one column".into(),
-            ));
-        }
-        if let Some(r) = s.max_rejection_rate
-            && !(0.0..=1.0).contains(&r)
-        {
-            return Err(value_err(
-                &key("max_rejection_rate"),
-                span,
-                format!("{r} is outside 0..=1"),
-            ));
-        }
-        let resolved_uri = resolve_uri(&s.uri, spec_dir);
-        sources.push(SourcePlan {
-            name: s.name.clone(),
-            family: s.family.trim().to_string(),
-            uri: s.uri.clone(),
-            resolved_uri,
-            format,
-            mapping: s.mapping,
-            license,
-            origin,
-            split,
-            priority: s.priority.unwrap_or(position as i64),
-            merge_turns: s.merge_turns,
-            html: s.html,
-            max_rejection_rate: s.max_rejection_rate.unwrap_or(spec.load.max_rejection_rate),
-            columns,
-            roles,
-        });
+        let source = s
+            .resolve(position, spec_dir, &spec.load)
+            .map_err(|(k, message)| value_err(&key(&k), span.clone(), message))?;
+        sources.push(source);
     }
-
-    if !(0.0..=1.0).contains(&spec.load.max_rejection_rate) {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "load.max_rejection_rate".into(),
-            message: format!("{} is outside 0..=1", spec.load.max_rejection_rate),
-        });
-    }
-    if spec.export.shard_records == 0 || spec.export.shard_bytes == 0 {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "export.shard_records / export.shard_bytes".into(),
-            message: "must be at least 1".into(),
-        });
-    }
-    if !(1..=19).contains(&spec.export.zstd_level) {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "export.zstd_level".into(),
-            message: format!("{} is outside 1..=19", spec.export.zstd_level),
-        });
-    }
-    if !(0.0..=1.0).contains(&spec.dedup.max_removal_rate) {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "dedup.max_removal_rate".into(),
-            message: format!("{} is outside 0..=1", spec.dedup.max_removal_rate),
-        });
-    }
-    if let Err((key, message)) = spec.dedup.near.validate() {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key,
-            message,
-        });
-    }
-    if let Err(message) = spec.split.validate() {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "split.assign".into(),
-            message,
-        });
-    }
-    let l = &spec.leakage;
-    if l.ngram == 0
-        || l.stop_df < 2
-        || !(0.0..=1.0).contains(&l.min_fraction)
-        || !(0.0..=1.0).contains(&l.turn_min_fraction)
-    {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "leakage".into(),
-            message: "ngram must be at least 1, stop_df at least 2, fractions within 0..=1".into(),
-        });
-    }
-    if let Err((key, message)) = spec.pii.validate() {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key,
-            message,
-        });
-    }
-    for s in spec.pii.sources.keys() {
-        if !sources.iter().any(|p: &SourcePlan| &p.name == s) {
-            return Err(Error::SpecValue {
-                path: path.to_path_buf(),
-                key: format!("pii.sources.{s}"),
-                message: "no [[source]] has this name".into(),
-            });
-        }
-    }
-    for gate in &spec.gates {
-        if gate.metric.trim().is_empty() || !gate.threshold.is_finite() {
-            return Err(Error::SpecValue {
-                path: path.to_path_buf(),
-                key: format!("gate `{}`", gate.name),
-                message: "needs a metric path and a finite threshold".into(),
-            });
-        }
-    }
-
+    let source_names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
     let source_families: Vec<(&str, &str)> = sources
         .iter()
         .map(|s| (s.family.as_str(), s.name.as_str()))
@@ -994,33 +283,24 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             crate::curriculum::CurriculumSpec::default_for(sources.iter().map(|s| s.family.clone()))
         }
     };
-    if let Err((key, message)) = curriculum.validate(&source_families) {
+    // Each section checks itself; the error names the key.
+    let checks = [
+        spec.load.validate(),
+        spec.dedup.validate(),
+        spec.split.validate(),
+        spec.leakage.validate(),
+        spec.pii.validate(&source_names),
+        spec.export.validate(),
+        spec.gates.iter().try_for_each(GateSpec::validate),
+        curriculum.validate(&source_families),
+        spec.drift.as_ref().map_or(Ok(()), DriftSpec::validate),
+        spec.report.validate(),
+    ];
+    if let Some(Err((key, message))) = checks.into_iter().find(|c| c.is_err()) {
         return Err(Error::SpecValue {
             path: path.to_path_buf(),
             key,
             message,
-        });
-    }
-
-    if let Some(d) = &spec.drift {
-        let limits = [
-            d.max_family_share_change,
-            d.max_median_chars_change,
-            d.max_records_change,
-        ];
-        if limits.iter().any(|x| !x.is_finite() || *x < 0.0) {
-            return Err(Error::SpecValue {
-                path: path.to_path_buf(),
-                key: "drift".into(),
-                message: "the max_* limits must be finite numbers ≥ 0".into(),
-            });
-        }
-    }
-    if spec.report.min_cell == 0 {
-        return Err(Error::SpecValue {
-            path: path.to_path_buf(),
-            key: "report.min_cell".into(),
-            message: "must be at least 1".into(),
         });
     }
 
@@ -1033,7 +313,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         dedup: spec.dedup,
         coverage: spec.coverage,
         split: spec.split,
-        leakage: crate::split::LeakageSpec {
+        leakage: LeakageSpec {
             eval_sets: spec
                 .leakage
                 .eval_sets
@@ -1060,25 +340,6 @@ fn valid_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// True for `s3://`, `gs://` and other scheme URIs that are not local.
-pub fn is_remote(uri: &str) -> bool {
-    uri.contains("://") && !uri.starts_with("file://")
-}
-
-/// Resolve a source URI: remote URIs as they are, local paths against the spec's folder.
-pub fn resolve_uri(uri: &str, base: &Path) -> String {
-    if is_remote(uri) {
-        return uri.to_string();
-    }
-    let local = uri.strip_prefix("file://").unwrap_or(uri);
-    let p = Path::new(local);
-    if p.is_absolute() {
-        local.to_string()
-    } else {
-        base.join(p).to_string_lossy().into_owned()
-    }
-}
-
 /// Output precedence: flag > spec > environment > `./out`.
 fn resolve_output(flag: Option<&str>, spec: Option<&str>, spec_dir: &Path) -> String {
     if let Some(flag) = flag {
@@ -1097,6 +358,8 @@ fn resolve_output(flag: Option<&str>, spec: Option<&str>, spec_dir: &Path) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::SplitRule;
+    use crate::records::Format;
 
     fn parse(text: &str) -> Result<Plan> {
         resolve(
@@ -1181,13 +444,5 @@ split = "from-filename"
         )
         .unwrap();
         assert_eq!(plan.version, "2.0.0");
-    }
-
-    #[test]
-    fn split_aliases() {
-        assert_eq!(canonical_split("val"), Some("validation"));
-        assert_eq!(canonical_split("dev"), Some("validation"));
-        assert_eq!(canonical_split("Valid"), Some("validation"));
-        assert_eq!(canonical_split("holdout"), None);
     }
 }

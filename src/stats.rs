@@ -15,10 +15,9 @@ use polars::sql::SQLContext;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::dedup::{ExactReport, NearReport};
 use crate::error::{PolarsContext, Result};
-use crate::manifest::{Counts, STATUSES};
-use crate::schema::{str_column, u64_column};
+use crate::schema::release::Counts;
+use crate::schema::{STATUSES, str_column, u64_column};
 
 /// The statistics queries, by name (file `queries/<name>.sql`). Each result is folded into
 /// `stats.json` under its name by [`fold`] and written as `reports/stats_<name>.parquet`.
@@ -171,7 +170,7 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
             let mut prev: Option<String> = None;
             messages
                 .row(i)
-                .take(crate::curriculum::conversation_len(pref[i], chosen[i]))
+                .take(crate::schema::conversation_len(pref[i], chosen[i]))
                 .map(|(role, content)| {
                     (
                         role.to_string(),
@@ -335,16 +334,18 @@ pub struct Stats {
     pub tables: Vec<(String, DataFrame)>,
 }
 
+/// The stages' own reports, as they go into `stats.json` (`dedup.exact`, `dedup.near`,
+/// `leakage`, `pii`).
+pub struct StageReports {
+    pub exact: Value,
+    pub near: Value,
+    pub leakage: Value,
+    pub pii: Value,
+}
+
 /// Compute the statistics of a run.
 #[tracing::instrument(skip_all, fields(stage = "stats"))]
-pub fn compute(
-    tables: &Tables<'_>,
-    exact: &ExactReport,
-    near: &NearReport,
-    leakage: &crate::split::LeakageReport,
-    pii: &crate::pii::PiiReport,
-    sources: &[String],
-) -> Result<Stats> {
+pub fn compute(tables: &Tables<'_>, stages: &StageReports, sources: &[String]) -> Result<Stats> {
     let manifest = tables.manifest;
     let named = tables.named();
     let mut results = Vec::new();
@@ -416,7 +417,7 @@ pub fn compute(
         .sum();
 
     // Exported per split and family.
-    let mut by_split: BTreeMap<String, u64> = crate::export::SPLITS
+    let mut by_split: BTreeMap<String, u64> = crate::schema::SPLITS
         .iter()
         .map(|s| (s.to_string(), 0))
         .collect();
@@ -474,12 +475,12 @@ pub fn compute(
             "by_family": by_family,
         },
         "dedup": {
-            "exact": exact,
-            "near": near,
+            "exact": stages.exact,
+            "near": stages.near,
             "removal_rate": removal_rate,
         },
-        "leakage": leakage,
-        "pii": pii,
+        "leakage": stages.leakage,
+        "pii": stages.pii,
         "provenance": {
             "missing_license": missing("license")?,
             "missing_origin": missing("origin_uri")?,
@@ -493,25 +494,4 @@ pub fn compute(
         counts,
         tables: results,
     })
-}
-
-/// The number at a dotted path of `stats.json`, if it is one. A key may itself hold dots (a
-/// source named `counsel.chat`): each level tries the shortest key first, then longer ones.
-pub fn metric(stats: &Value, path: &str) -> Option<f64> {
-    fn walk<'a>(v: &'a Value, parts: &[&str]) -> Option<&'a Value> {
-        if parts.is_empty() {
-            return Some(v);
-        }
-        let obj = v.as_object()?;
-        for k in 1..=parts.len() {
-            if let Some(next) = obj.get(&parts[..k].join("."))
-                && let Some(found) = walk(next, &parts[k..])
-            {
-                return Some(found);
-            }
-        }
-        None
-    }
-    let parts: Vec<&str> = path.split('.').collect();
-    walk(stats, &parts)?.as_f64().filter(|x| x.is_finite())
 }

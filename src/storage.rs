@@ -11,6 +11,7 @@
 //! writes use `PutMode::Create` (`If-None-Match: *` on S3).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -644,6 +645,25 @@ impl std::io::Read for RemoteReader<'_> {
     }
 }
 
+/// True for `s3://`, `gs://` and other scheme URIs that are not local.
+pub fn is_remote(uri: &str) -> bool {
+    uri.contains("://") && !uri.starts_with("file://")
+}
+
+/// Resolve a source URI: remote URIs as they are, local paths against the spec's folder.
+pub fn resolve_uri(uri: &str, base: &Path) -> String {
+    if is_remote(uri) {
+        return uri.to_string();
+    }
+    let local = uri.strip_prefix("file://").unwrap_or(uri);
+    let p = Path::new(local);
+    if p.is_absolute() {
+        local.to_string()
+    } else {
+        base.join(p).to_string_lossy().into_owned()
+    }
+}
+
 /// Remove `.` and resolve `..` without touching the file system.
 pub fn lexical(path: &std::path::Path) -> std::path::PathBuf {
     use std::path::Component;
@@ -691,7 +711,7 @@ fn env(name: &str) -> Option<String> {
 /// backend (`DATASET_STORAGE_BACKEND=s3` → `s3://$OVH_S3_BUCKET`), else `./out`.
 pub fn default_output() -> String {
     if let Some(dir) = env("DATASET_PIPELINE_OUTPUT_DIR") {
-        return crate::spec::resolve_uri(&dir, &std::env::current_dir().unwrap_or_default());
+        return resolve_uri(&dir, &std::env::current_dir().unwrap_or_default());
     }
     match env("DATASET_STORAGE_BACKEND").as_deref() {
         Some("s3") => {

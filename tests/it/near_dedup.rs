@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use trainready::dedup::minhash::{MinHasher, jaccard};
+use trainready::kernels::minhash::{MinHasher, jaccard};
 
 use crate::common::*;
 
@@ -99,7 +99,7 @@ fn cross_scrape_pairs_are_found() {
 pub fn synthetic_corpus(n_base: usize, seed: u64) -> (Vec<String>, Vec<(String, String)>) {
     let mut state = seed;
     let mut next = move || {
-        state = trainready::dedup::minhash::mix64(state);
+        state = trainready::kernels::minhash::mix64(state);
         state
     };
     let word = |i: u64| format!("w{}", i);
@@ -274,7 +274,7 @@ fn dedup_command_is_independent_of_input_order() {
     let mut shuffled = lines.clone();
     let mut s = 99u64;
     for i in (1..shuffled.len()).rev() {
-        s = trainready::dedup::minhash::mix64(s);
+        s = trainready::kernels::minhash::mix64(s);
         shuffled.swap(i, (s % (i as u64 + 1)) as usize);
     }
     assert_ne!(lines, shuffled);

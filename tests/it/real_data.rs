@@ -203,7 +203,7 @@ fn perturb(line: &str, rate: f64, seed: u64) -> String {
         let words: Vec<String> = t
             .split_whitespace()
             .map(|w| {
-                state = trainready::dedup::minhash::mix64(state);
+                state = trainready::kernels::minhash::mix64(state);
                 if (state % 1000) as f64 / 1000.0 < rate {
                     format!("zq{}", state % 9973)
                 } else {

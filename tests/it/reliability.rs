@@ -511,13 +511,21 @@ fn r15_control_and_invisible_characters_never_reach_the_export() {
         r#"{"id": "emoji", "messages": [{"role": "user", "content": "family 👨‍👩‍👧 day"}, {"role": "assistant", "content": "lovely"}]}"#,
     ];
     std::fs::write(&data, lines.join("\n") + "\n").unwrap();
-    let spec = minimal_spec(tmp.path(), data.to_str().unwrap(), "max_rejection_rate = 1.0\n");
+    let spec = minimal_spec(
+        tmp.path(),
+        data.to_str().unwrap(),
+        "max_rejection_rate = 1.0\n",
+    );
     let rel = build_ok(&spec, &tmp.path().join("o"), "r", "1.0.0");
     let ledger = ledger_rows(&rel);
     assert_eq!(ledger["s/zw"].1, "rejected", "{:?}", ledger["s/zw"]);
-    let exported: Vec<serde_json::Value> = shard_records(&rel).into_iter().map(|(_, v)| v).collect();
+    let exported: Vec<serde_json::Value> =
+        shard_records(&rel).into_iter().map(|(_, v)| v).collect();
     let all = serde_json::to_string(&exported).unwrap();
-    assert!(!all.contains("\\u0000") && !all.contains("\\u0007") && !all.contains("\\u001b"), "{all}");
+    assert!(
+        !all.contains("\\u0000") && !all.contains("\\u0007") && !all.contains("\\u001b"),
+        "{all}"
+    );
     assert!(all.contains("I feel so tired"), "{all}");
     // A zero-width joiner inside text (an emoji sequence) is kept.
     assert!(all.contains("👨\u{200d}👩\u{200d}👧"), "{all}");

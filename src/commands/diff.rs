@@ -4,6 +4,7 @@
 //! characters per family). JSON on stdout.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::process::ExitCode;
 
 use serde::Serialize;
 use serde_json::json;
@@ -11,6 +12,29 @@ use serde_json::json;
 use crate::error::Result;
 use crate::schema::{read_parquet, str_column, u64_column};
 use crate::storage::Storage;
+
+/// Compare two releases: records added, removed and changed (by record_id and text_hash), and
+/// drift of family and split shares and median lengths. JSON on stdout.
+///
+/// Examples:
+///   trainready diff out/releases/fixtures/0.1.0 out/releases/fixtures/0.2.0
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The older release.
+    pub a: String,
+    /// The newer release.
+    pub b: String,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let storage = Storage::new()?;
+    let d = diff(&storage, &args.a, &args.b)?;
+    let v = serde_json::to_value(&d).expect("invariant: diff serialises");
+    super::out(&String::from_utf8_lossy(&crate::schema::pretty(&v)));
+    Ok(ExitCode::SUCCESS)
+}
 
 /// The comparison.
 #[derive(Debug, Serialize)]
@@ -41,7 +65,7 @@ struct Side {
 
 fn side(storage: &Storage, uri: &str) -> Result<Side> {
     let root = storage.locate(uri.trim_end_matches('/'))?;
-    crate::verify::require_release_json(storage, &root)?;
+    crate::commands::verify::require_release_json(storage, &root)?;
     let loc = root.join("manifest.parquet");
     let m = read_parquet(&storage.get(&loc)?)?;
     Ok(Side {

@@ -24,16 +24,60 @@
 //!   release's own `[leakage]` settings).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::curriculum::{CurriculumSpec, PhaseKind};
+use crate::curriculum::CurriculumSpec;
 use crate::error::{Error, Result};
 use crate::export::{parse_line, shard_text};
-use crate::manifest::{ReleaseJson, STATUSES, root_sha256};
 use crate::normalize::text_hash;
-use crate::schema::{read_parquet, str_column, str_values, u64_column};
+use crate::schema::release::{ReleaseJson, root_sha256};
+use crate::schema::{PhaseKind, STATUSES, read_parquet, str_column, str_values, u64_column};
 use crate::storage::{Location, Storage};
+
+/// Re-check a published release from its own files, trusting none of them: every file listed
+/// and hashed, every count re-derived, every gate passed and re-evaluated, the statistics re-run,
+/// the report rendered again.
+///
+/// Exit 0: intact. Exit 1: any mismatch (each one named on stderr). Exit 2: not a release, or
+/// release.json unreadable.
+///
+/// Examples:
+///   trainready verify out/releases/fixtures/0.1.0
+///   trainready verify s3://pixel-data/releases/fixtures/0.1.0
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The release folder or URI (the one holding release.json).
+    pub release: String,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let storage = Storage::new()?;
+    let v = verify(&storage, &args.release)?;
+    for n in &v.notes {
+        super::err_line(&format!("note: {n}"));
+    }
+    if v.problems.is_empty() {
+        super::out(&format!(
+            "ok {}: {} shards, {} records intact\n",
+            args.release, v.shards, v.records
+        ));
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &v.problems {
+            super::err_line(&format!("mismatch: {p}"));
+        }
+        super::err_line(&format!(
+            "{}: {} problem(s)",
+            args.release,
+            v.problems.len()
+        ));
+        Ok(ExitCode::from(1))
+    }
+}
 
 /// The outcome of a verification: an empty list means intact.
 #[derive(Debug, Default)]
@@ -364,13 +408,13 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
     // and gates.json saying the same.
     if let Some(stats) = &stats {
         for g in &rj.gates {
-            let value = crate::stats::metric(stats, &g.metric);
+            let value = crate::gates::metric(stats, &g.metric);
             let op = match g.op.as_str() {
-                "<" => Some(crate::spec::GateOp::Lt),
-                "<=" => Some(crate::spec::GateOp::Le),
-                "==" => Some(crate::spec::GateOp::Eq),
-                ">=" => Some(crate::spec::GateOp::Ge),
-                ">" => Some(crate::spec::GateOp::Gt),
+                "<" => Some(crate::gates::GateOp::Lt),
+                "<=" => Some(crate::gates::GateOp::Le),
+                "==" => Some(crate::gates::GateOp::Eq),
+                ">=" => Some(crate::gates::GateOp::Ge),
+                ">" => Some(crate::gates::GateOp::Gt),
                 _ => None,
             };
             let holds = match (op, value) {
@@ -469,7 +513,7 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                     m.height()
                 ));
             }
-            let shard_of: BTreeMap<&str, &crate::export::ShardInfo> =
+            let shard_of: BTreeMap<&str, &crate::schema::release::ShardInfo> =
                 rj.shards.iter().map(|s| (s.path.as_str(), s)).collect();
             let mut seen = BTreeSet::new();
             let mut seen_copy = BTreeSet::new();
@@ -592,7 +636,7 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
             v.records = m.height() as u64;
             // Leakage between the exported splits, re-checked with the release's own settings.
             if let Ok(spec) =
-                serde_json::from_value::<crate::split::LeakageSpec>(rj.spec["leakage"].clone())
+                serde_json::from_value::<crate::leakage::LeakageSpec>(rj.spec["leakage"].clone())
                 && spec.enabled
             {
                 let mut by_hash: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -608,16 +652,16 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                         "leakage: {exact} exported text(s) appear in more than one split"
                     ));
                 }
-                let records: Vec<crate::split::LeakRecord<'_>> = (0..m.height())
+                let records: Vec<crate::leakage::LeakRecord<'_>> = (0..m.height())
                     .filter_map(|i| {
-                        parsed[i].as_ref().map(|rec| crate::split::LeakRecord {
+                        parsed[i].as_ref().map(|rec| crate::leakage::LeakRecord {
                             id: &ids[i],
                             split: &splits[i],
                             turns: rec.turns.iter().map(String::as_str).collect(),
                         })
                     })
                     .collect();
-                for p in crate::split::ngram_pairs(&records, &[], &spec) {
+                for p in crate::leakage::ngram_pairs(&records, &[], &spec) {
                     problem(format!(
                         "leakage between exported splits: {} ({}) and {} ({}): {}",
                         p.record_a, p.split_a, p.record_b, p.split_b, p.detail
@@ -1116,7 +1160,7 @@ fn check_messages(
         });
         match parsed {
             Some(p) => {
-                let take = crate::curriculum::conversation_len(
+                let take = crate::schema::conversation_len(
                     c_pref.get(k).copied().flatten(),
                     c_chosen.get(k).copied().flatten(),
                 );

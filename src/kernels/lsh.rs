@@ -145,34 +145,6 @@ pub fn candidates(
     all
 }
 
-struct UnionFind {
-    parent: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n as u32).collect(),
-        }
-    }
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let p = self.parent[x as usize];
-            self.parent[x as usize] = self.parent[p as usize];
-            x = p;
-        }
-        x
-    }
-    /// Union keeping the smaller index as the root: the root is the representative.
-    fn union(&mut self, a: u32, b: u32) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent[hi as usize] = lo;
-        }
-    }
-}
-
 /// Cluster records: candidates, verification, union-find within groups, guard.
 ///
 /// `sigs`: flat signatures; `group[i]`: the record's split (edges across groups are not merged);
@@ -208,7 +180,7 @@ pub fn cluster(
         candidates: cands.len(),
         ..Default::default()
     };
-    let mut uf = UnionFind::new(n);
+    let mut uf = super::unionfind::UnionFind::new(n);
     let mut adjacency: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
     for &(a, b, s) in &verified {
         if group[a as usize] != group[b as usize] {
@@ -273,7 +245,7 @@ pub fn cluster(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::minhash::MinHasher;
+    use crate::kernels::minhash::MinHasher;
 
     #[test]
     fn default_banding_catches_pairs_at_the_verification_threshold() {

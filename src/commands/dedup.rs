@@ -12,6 +12,7 @@
 //! and `DIR/report.json`.
 
 use std::fmt;
+use std::process::ExitCode;
 
 use bytes::Bytes;
 use polars::prelude::*;
@@ -19,12 +20,97 @@ use rayon::prelude::*;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::lsh::{self, Verify};
-use super::minhash::MinHasher;
+use super::FieldArgs;
+use crate::dedup::{NearSpec, VerifyMode};
 use crate::error::{Error, PolarsContext, Result};
+use crate::kernels::lsh::{self, Verify};
+use crate::kernels::minhash::MinHasher;
 use crate::records::{Batch, Format, ReadOptions};
-use crate::spec::{NearSpec, VerifyMode};
 use crate::storage::Storage;
+
+/// Near-duplicate detection alone (MinHash LSH) on JSONL, JSON, CSV or Parquet files (gzip or
+/// zstd too).
+///
+/// Writes DIR/clusters.parquet (record_id, cluster_id, kept, dup_of, similarity; one row per
+/// input record), DIR/kept_ids.txt, DIR/removed_ids.txt and DIR/report.json. Text: the
+/// contents of the messages field joined, else the text field. Exit 0 when it ran, 2 when no
+/// record has the text field.
+///
+/// Examples:
+///   trainready dedup corpus.jsonl --out dedup-out
+///   trainready dedup a.jsonl b.parquet --out d --text-field body --id-field uid --threshold 0.7
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Input files (paths or URIs).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: String,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+    /// True Jaccard similarity from which records are near-duplicates.
+    #[arg(long, default_value_t = NearSpec::default().threshold)]
+    pub threshold: f64,
+    /// MinHash permutations.
+    #[arg(long, default_value_t = NearSpec::default().num_perm)]
+    pub num_perm: usize,
+    /// Shingle size in tokens.
+    #[arg(long, default_value_t = NearSpec::default().ngram)]
+    pub ngram: usize,
+    /// Permutation seed.
+    #[arg(long, default_value_t = NearSpec::default().seed)]
+    pub seed: u64,
+    /// Verify candidates by the signature estimate or the exact shingle Jaccard (more memory).
+    #[arg(long, value_enum, default_value = "estimate")]
+    pub verify: VerifyArg,
+    /// Above this size a cluster is checked against its representative, not chained.
+    #[arg(long, default_value_t = NearSpec::default().max_cluster_size)]
+    pub max_cluster_size: usize,
+    /// MiB of JSONL parsed per batch (memory: about four times this, plus the signatures).
+    #[arg(long, default_value_t = 16)]
+    pub batch_mib: usize,
+}
+
+/// `--verify` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum VerifyArg {
+    Estimate,
+    Exact,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let near = NearSpec {
+        threshold: args.threshold,
+        num_perm: args.num_perm,
+        ngram: args.ngram,
+        seed: args.seed,
+        verify: match args.verify {
+            VerifyArg::Estimate => VerifyMode::Estimate,
+            VerifyArg::Exact => VerifyMode::Exact,
+        },
+        max_cluster_size: args.max_cluster_size,
+        ..Default::default()
+    };
+    let opts = DedupOptions {
+        inputs: args.inputs,
+        out: args.out.clone(),
+        text_field: args.fields.text_field,
+        messages_field: args.fields.messages_field,
+        id_field: args.fields.id_field,
+        near,
+        batch_bytes: args.batch_mib.max(1) << 20,
+    };
+    let storage = Storage::new()?;
+    let s = dedup(&storage, &opts)?;
+    super::out(&format!(
+        "{} records: {} kept, {} near-duplicates removed in {} clusters ({} unreadable) in {:.1}s\n  {}/clusters.parquet\n",
+        s.records, s.kept, s.removed, s.clusters, s.errors, s.seconds, args.out
+    ));
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Options of the command.
 #[derive(Debug, Clone)]
@@ -68,7 +154,7 @@ struct Parsed {
 }
 
 /// Run the command.
-pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
+pub fn dedup(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
     let started = std::time::Instant::now();
     let near = &opts.near;
     if let Err((key, message)) = near.validate() {
@@ -309,7 +395,7 @@ pub fn run(storage: &Storage, opts: &DedupOptions) -> Result<DedupSummary> {
     let json = serde_json::to_value(&summary).expect("invariant: summary serialises");
     storage.put(
         &out.join("report.json"),
-        Bytes::from(crate::pipeline::pretty(&json)),
+        Bytes::from(crate::schema::pretty(&json)),
     )?;
     Ok(summary)
 }

@@ -3,10 +3,68 @@
 //! `--write-probe` whether a create-only write and a delete work. Every problem is printed with
 //! what to do about it; exit 0 when everything checked works, 2 otherwise.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 use bytes::Bytes;
 
 use crate::error::Result;
+use crate::spec::Overrides;
 use crate::storage::{Storage, default_output};
+
+/// Access sanity (runbook step A): backend, credential variables (names only), listings,
+/// and an optional create-only write probe. Exit 0 when everything works, 2 otherwise.
+///
+/// Examples:
+///   trainready check
+///   trainready check release.toml --write-probe
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// A spec: also check its output and every source location.
+    pub spec: Option<PathBuf>,
+    /// Output root to check (default: the spec's, else the environment's, else ./out).
+    #[arg(long)]
+    pub output: Option<String>,
+    /// Also write (create-only) and delete a small probe object under the output.
+    #[arg(long)]
+    pub write_probe: bool,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let (output, sources) = match &args.spec {
+        Some(path) => {
+            let plan = crate::spec::load(
+                path,
+                &Overrides {
+                    output: args.output.clone(),
+                    version: Some("check".into()),
+                },
+            )?;
+            (
+                Some(plan.output.clone()),
+                plan.sources
+                    .iter()
+                    .map(|s| s.resolved_uri.clone())
+                    .collect(),
+            )
+        }
+        None => (args.output, Vec::new()),
+    };
+    let stdout = std::io::stdout();
+    let ok = check(
+        output.as_deref(),
+        &sources,
+        args.write_probe,
+        &mut stdout.lock(),
+    )?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
 
 /// The credential variables the runbook names, in the order they are reported.
 pub const VARIABLES: [&str; 10] = [
@@ -97,7 +155,7 @@ fn explain(uri: &str, e: &object_store::Error) -> String {
 }
 
 /// Run the check, printing to `out`; returns whether everything worked.
-pub fn run(
+pub fn check(
     output: Option<&str>,
     sources: &[String],
     write_probe: bool,

@@ -10,61 +10,277 @@
 //! the sizes of the first two parts; null otherwise). Stages add `status`, `dup_of`, `cluster_id`, ...
 
 use polars::prelude::*;
-use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{PolarsContext, Result};
-use crate::load::{Conversation, Message};
-use crate::normalize::{text_hash, word_count};
 
-/// Build the canonical frame from loaded conversations (their order is kept).
-pub fn to_frame(convs: &[Conversation]) -> Result<DataFrame> {
-    let derived: Vec<(String, u32, u32, u32)> = convs
-        .par_iter()
-        .map(|c| {
-            let hash = text_hash(c.messages.iter().map(|m| m.content.as_str()));
-            let chars: usize = c.messages.iter().map(|m| m.content.chars().count()).sum();
-            let words: u32 = c.messages.iter().map(|m| word_count(&m.content)).sum();
-            (hash, c.messages.len() as u32, chars as u32, words)
-        })
-        .collect();
+pub mod release;
 
-    let n_msgs: usize = convs.iter().map(|c| c.messages.len()).sum();
-    let mut idx = Vec::with_capacity(n_msgs);
-    let mut roles = Vec::with_capacity(n_msgs);
-    let mut contents = Vec::with_capacity(n_msgs);
-    for (i, c) in convs.iter().enumerate() {
-        for m in &c.messages {
-            idx.push(i as u32);
-            roles.push(m.role.as_str());
-            contents.push(m.content.as_str());
+/// One ChatML message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: String,
+    pub content: String,
+}
+
+/// One loaded conversation in the canonical schema (before the derived columns).
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub record_id: String,
+    pub source: String,
+    pub family: String,
+    pub split: String,
+    pub messages: Vec<Message>,
+    pub license: String,
+    pub origin_uri: String,
+    pub origin_sha256: String,
+    /// 0-based record index within the object.
+    pub origin_row: u64,
+    /// 1-based line where the record starts (0 when unknown).
+    pub origin_line: u64,
+    /// JSON object of the source's `columns.metadata` fields.
+    pub metadata: Option<String>,
+    pub priority: i64,
+    /// Empty turns dropped while mapping.
+    pub empty_turns: u32,
+    /// Preference records: `messages` holds the prompt, then the chosen, then the rejected
+    /// messages; this is (prompt messages, chosen messages). `None` for every other mapping.
+    pub preference: Option<(u32, u32)>,
+}
+
+/// A record that could not be loaded.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub record_id: String,
+    pub source: String,
+    pub origin_uri: String,
+    pub origin_row: Option<u64>,
+    pub origin_line: Option<u64>,
+    pub reason: String,
+}
+
+/// The splits, in the order exports and reports list them.
+pub const SPLITS: [&str; 3] = ["train", "validation", "test"];
+
+/// Map a split label to its canonical value (`train`, `validation`, `test`): `val`, `valid`,
+/// `dev` are `validation`, `training` is `train`, `testing` is `test`.
+pub fn canonical_split(label: &str) -> Option<&'static str> {
+    match label.trim().to_ascii_lowercase().as_str() {
+        "train" | "training" => Some("train"),
+        "validation" | "val" | "valid" | "dev" => Some("validation"),
+        "test" | "testing" => Some("test"),
+        _ => None,
+    }
+}
+
+/// The phase of exports when the spec has no `[curriculum]`.
+pub const DEFAULT_PHASE: &str = "sft";
+
+/// What a curriculum phase trains and therefore its export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseKind {
+    Pretraining,
+    Sft,
+    Preference,
+}
+
+impl PhaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pretraining => "pretraining",
+            Self::Sft => "sft",
+            Self::Preference => "preference",
         }
     }
-    let messages = messages_column(convs.len(), &idx, &roles, &contents)?;
+}
 
-    let s = |f: fn(&Conversation) -> &str| convs.iter().map(f).collect::<Vec<&str>>();
-    let mut df = df!(
-        "record_id" => s(|c| &c.record_id),
-        "source" => s(|c| &c.source),
-        "family" => s(|c| &c.family),
-        "split" => s(|c| &c.split),
-        "license" => s(|c| &c.license),
-        "origin_uri" => s(|c| &c.origin_uri),
-        "origin_sha256" => s(|c| &c.origin_sha256),
-        "origin_row" => convs.iter().map(|c| c.origin_row).collect::<Vec<u64>>(),
-        "origin_line" => convs.iter().map(|c| c.origin_line).collect::<Vec<u64>>(),
-        "metadata" => convs.iter().map(|c| c.metadata.as_deref()).collect::<Vec<Option<&str>>>(),
-        "priority" => convs.iter().map(|c| c.priority).collect::<Vec<i64>>(),
-        "text_hash" => derived.iter().map(|d| d.0.as_str()).collect::<Vec<&str>>(),
-        "n_turns" => derived.iter().map(|d| d.1).collect::<Vec<u32>>(),
-        "n_chars" => derived.iter().map(|d| d.2).collect::<Vec<u32>>(),
-        "n_words" => derived.iter().map(|d| d.3).collect::<Vec<u32>>(),
-        "empty_turns" => convs.iter().map(|c| c.empty_turns).collect::<Vec<u32>>(),
-        "pref_prompt" => convs.iter().map(|c| c.preference.map(|p| p.0)).collect::<Vec<Option<u32>>>(),
-        "pref_chosen" => convs.iter().map(|c| c.preference.map(|p| p.1)).collect::<Vec<Option<u32>>>(),
-    )
-    .ctx("building the canonical frame")?;
-    df.insert_column(4, messages).ctx("messages column")?;
+/// How many leading messages of a record make its conversation: all of them, except for a
+/// preference record (`pref_prompt`, `pref_chosen` set), whose conversation is its prompt and
+/// chosen response (the rejected response follows them in `messages`).
+pub fn conversation_len(preference: Option<u32>, chosen: Option<u32>) -> usize {
+    match (preference, chosen) {
+        (Some(p), Some(c)) => (p + c) as usize,
+        _ => usize::MAX,
+    }
+}
+
+/// PII kinds, in priority order for overlaps of equal length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PiiKind {
+    Email,
+    Url,
+    Iban,
+    CreditCard,
+    Ssn,
+    RecordNumber,
+    DateOfBirth,
+    Phone,
+    IpAddress,
+    StreetAddress,
+    ZipCode,
+    AgeOver89,
+    Handle,
+    Person,
+}
+
+impl PiiKind {
+    pub const ALL: [PiiKind; 14] = [
+        PiiKind::Email,
+        PiiKind::Url,
+        PiiKind::Iban,
+        PiiKind::CreditCard,
+        PiiKind::Ssn,
+        PiiKind::RecordNumber,
+        PiiKind::DateOfBirth,
+        PiiKind::Phone,
+        PiiKind::IpAddress,
+        PiiKind::StreetAddress,
+        PiiKind::ZipCode,
+        PiiKind::AgeOver89,
+        PiiKind::Handle,
+        PiiKind::Person,
+    ];
+
+    /// `EMAIL`, `CREDIT_CARD`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            PiiKind::Email => "EMAIL",
+            PiiKind::Url => "URL",
+            PiiKind::Iban => "IBAN",
+            PiiKind::CreditCard => "CREDIT_CARD",
+            PiiKind::Ssn => "SSN",
+            PiiKind::Phone => "PHONE",
+            PiiKind::IpAddress => "IP_ADDRESS",
+            PiiKind::RecordNumber => "RECORD_NUMBER",
+            PiiKind::DateOfBirth => "DATE_OF_BIRTH",
+            PiiKind::StreetAddress => "STREET_ADDRESS",
+            PiiKind::ZipCode => "ZIP_CODE",
+            PiiKind::AgeOver89 => "AGE_OVER_89",
+            PiiKind::Handle => "HANDLE",
+            PiiKind::Person => "PERSON",
+        }
+    }
+
+    /// `pii_email`, `pii_credit_card`, ...
+    pub fn column(self) -> String {
+        format!("pii_{}", self.name().to_ascii_lowercase())
+    }
+
+    pub fn from_name(s: &str) -> Option<PiiKind> {
+        PiiKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A record's status. In the stage frames a record that is still in the release is `Kept`;
+/// the ledger calls it `Exported`. The other values are final, with a reason beside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Still in the release (stage frames only).
+    Kept,
+    Exported,
+    Duplicate,
+    NearDuplicate,
+    Rejected,
+    Leakage,
+    PiiDropped,
+    Unrouted,
+    Filtered,
+}
+
+impl Status {
+    /// Every status a ledger row may have (`Kept` is not one).
+    pub const LEDGER: [Status; 8] = [
+        Status::Exported,
+        Status::Duplicate,
+        Status::NearDuplicate,
+        Status::Rejected,
+        Status::Leakage,
+        Status::PiiDropped,
+        Status::Unrouted,
+        Status::Filtered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Kept => "kept",
+            Status::Exported => "exported",
+            Status::Duplicate => "duplicate",
+            Status::NearDuplicate => "near_duplicate",
+            Status::Rejected => "rejected",
+            Status::Leakage => "leakage",
+            Status::PiiDropped => "pii_dropped",
+            Status::Unrouted => "unrouted",
+            Status::Filtered => "filtered",
+        }
+    }
+
+    /// The status named `s`, if it is one.
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Kept]
+            .into_iter()
+            .chain(Status::LEDGER)
+            .find(|x| x.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The names of every ledger status, in [`Status::LEDGER`] order.
+pub const STATUSES: [&str; 8] = [
+    "exported",
+    "duplicate",
+    "near_duplicate",
+    "rejected",
+    "leakage",
+    "pii_dropped",
+    "unrouted",
+    "filtered",
+];
+
+/// Set `status` and `reason` of the rows whose `record_id` is a key of `reasons` (the one
+/// helper every stage uses to remove records with a reason).
+pub fn mark_status(
+    df: DataFrame,
+    reasons: &std::collections::BTreeMap<String, String>,
+    status: Status,
+) -> Result<DataFrame> {
+    if reasons.is_empty() {
+        return Ok(df);
+    }
+    let ids = str_column(&df, "record_id")?;
+    let old_status = str_column(&df, "status")?;
+    let old_reason = str_values(&df, "reason")?;
+    let (new_status, new_reason): (Vec<String>, Vec<Option<String>>) = ids
+        .iter()
+        .zip(old_status)
+        .zip(old_reason)
+        .map(|((id, s), r)| match reasons.get(id) {
+            Some(reason) => (status.as_str().to_string(), Some(reason.clone())),
+            None => (s, r),
+        })
+        .unzip();
+    let mut df = df;
+    df.with_column(Column::new("status".into(), new_status))
+        .ctx("status column")?;
+    df.with_column(Column::new("reason".into(), new_reason))
+        .ctx("reason column")?;
     Ok(df)
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn pretty(v: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).expect("invariant: JSON values serialise");
+    out.push(b'\n');
+    out
 }
 
 /// The `messages` column of `n` rows from flat message arrays (`idx[k]` = row of message k, in
@@ -259,6 +475,24 @@ pub fn read_parquet(bytes: &[u8]) -> Result<DataFrame> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn split_aliases() {
+        assert_eq!(canonical_split("val"), Some("validation"));
+        assert_eq!(canonical_split("dev"), Some("validation"));
+        assert_eq!(canonical_split("Valid"), Some("validation"));
+        assert_eq!(canonical_split("holdout"), None);
+    }
+
+    #[test]
+    fn statuses_round_trip_and_the_ledger_names_them() {
+        for s in Status::LEDGER {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::LEDGER.map(Status::as_str), STATUSES);
+        assert_eq!(Status::parse("kept"), Some(Status::Kept));
+        assert_eq!(Status::parse("final"), None);
+    }
+
     fn conv(id: &str, texts: &[(&str, &str)]) -> Conversation {
         Conversation {
             record_id: id.into(),
@@ -294,7 +528,7 @@ mod tests {
             ),
             conv("c", &[("user", "x"), ("assistant", "y"), ("user", "z")]),
         ];
-        let df = to_frame(&convs).unwrap();
+        let df = crate::load::to_frame(&convs).unwrap();
         let idx = IdxCa::from_vec("i".into(), vec![2, 0]);
         for frame in [df.clone(), df.slice(1, 2), df.take(&idx).unwrap()] {
             let view = MessageView::of(&frame).unwrap();

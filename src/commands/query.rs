@@ -4,11 +4,62 @@
 //! `near_pairs_cross_split`, `stats_*`); in a run directory every stage file without its number
 //! (`load`, `dedup_exact`, `dedup_near`, `leakage`, `pii`, `manifest`, `ledger`) and the reports.
 
+use std::io::Write;
+use std::process::ExitCode;
+
 use polars::prelude::*;
 
 use crate::error::{Error, PolarsContext, Result};
 use crate::schema::read_parquet;
 use crate::storage::Storage;
+
+/// SQL over a run's or a release's Parquet tables (Polars SQL), for analysts.
+///
+/// Tables: manifest, ledger and the reports' Parquet (conversations, messages, dedup_clusters
+/// (also as clusters), leakage_pairs, near_pairs_cross_split, stats_*) in a release; the stage
+/// files (load, dedup_exact, dedup_near, leakage, pii, curriculum, manifest, ledger) in a run
+/// directory. Every queries/*.sql runs as is.
+///
+/// Examples:
+///   trainready query "SELECT source, COUNT(*) AS n FROM ledger GROUP BY source" --release out/releases/fixtures/0.1.0
+///   trainready query queries/counts_by_source_status.sql --run out/runs/<run-id> --format csv
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The SQL, or a path to a .sql file.
+    pub sql: String,
+    /// A run directory.
+    #[arg(long, conflicts_with = "release", required_unless_present = "release")]
+    pub run: Option<String>,
+    /// A release folder or URI (it must hold its release.json).
+    #[arg(long)]
+    pub release: Option<String>,
+    /// table (default; long results elided), csv, json (lines) or parquet (to stdout).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let storage = Storage::new()?;
+    let is_release = args.release.is_some();
+    let root = args
+        .run
+        .or(args.release)
+        .expect("invariant: clap requires --run or --release");
+    let mut df = execute(&storage, &root, &args.sql, is_release)?;
+    let body = render(&mut df, args.format)?;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(&body).and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Error::Io {
+            context: "writing the result".into(),
+            source: e,
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,7 +75,7 @@ pub enum OutputFormat {
 pub fn tables(storage: &Storage, root: &str, release: bool) -> Result<Vec<(String, DataFrame)>> {
     let loc = storage.locate(root.trim_end_matches('/'))?;
     if release {
-        crate::verify::require_release_json(storage, &loc)?;
+        crate::commands::verify::require_release_json(storage, &loc)?;
     }
     let prefix = loc.path.as_ref().to_string();
     let mut out = Vec::new();
@@ -69,7 +120,7 @@ pub fn tables(storage: &Storage, root: &str, release: bool) -> Result<Vec<(Strin
 }
 
 /// Run `sql` (or the SQL in a `.sql` file) over the tables.
-pub fn run(storage: &Storage, root: &str, sql: &str, release: bool) -> Result<DataFrame> {
+pub fn execute(storage: &Storage, root: &str, sql: &str, release: bool) -> Result<DataFrame> {
     let sql = if sql.trim_end().to_ascii_lowercase().ends_with(".sql")
         && std::path::Path::new(sql.trim()).exists()
     {

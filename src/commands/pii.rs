@@ -23,14 +23,75 @@
 //! beside OUT (locally) and renamed, so memory holds one batch.
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
+use super::FieldArgs;
 use crate::error::{Error, IoContext, Result};
 use crate::pii::{Finding, redact_conversation, scan};
 use crate::records::{Batch, Format, RawRecord, ReadOptions};
 use crate::storage::Storage;
+
+/// Scan JSONL, JSON, CSV or Parquet files (gzip or zstd too) for PII; findings as JSONL on
+/// stdout (never the values).
+///
+/// Each line: {"record": id, "message": index, "kind": KIND, "start": n, "end": n}, offsets
+/// in Unicode code points of that message's content, end exclusive. --redact OUT writes a
+/// copy with placeholders ([PHONE_1], numbered per record) that keeps every record and carries
+/// no raw text. Exit 0 when it ran, 2 when no record has the field to read.
+///
+/// Examples:
+///   trainready pii chats.jsonl > findings.jsonl
+///   trainready pii answers.csv --text-field answerText --id-field questionID --redact clean.csv
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Input files (paths or URIs).
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    /// Write a redacted copy: a file for one input, a folder for several.
+    #[arg(long)]
+    pub redact: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let storage = Storage::new()?;
+    let opts = PiiOptions {
+        inputs: args.files,
+        redact: args.redact,
+        text_field: args.fields.text_field,
+        messages_field: args.fields.messages_field,
+        id_field: args.fields.id_field,
+        batch_bytes: 16 << 20,
+    };
+    let stdout = std::io::stdout();
+    let mut lock = std::io::BufWriter::new(stdout.lock());
+    let result = scan_files(&storage, &opts, &mut lock);
+    let flushed = Write::flush(&mut lock);
+    match (result, flushed) {
+        (Err(Error::Io { source, .. }), _) | (_, Err(source))
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        (Err(e), _) => Err(e),
+        (Ok(s), _) => {
+            tracing::info!(
+                records = s.records,
+                findings = s.findings,
+                unreadable = s.unreadable,
+                missing_field = s.missing_field,
+                "pii scan"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
 
 /// Options of the command.
 #[derive(Debug, Clone)]
@@ -84,7 +145,7 @@ enum Redacted {
 }
 
 /// Run the command, writing findings to `out`.
-pub fn run(storage: &Storage, opts: &PiiOptions, out: &mut dyn Write) -> Result<PiiSummary> {
+pub fn scan_files(storage: &Storage, opts: &PiiOptions, out: &mut dyn Write) -> Result<PiiSummary> {
     let mut summary = PiiSummary::default();
     let several = opts.inputs.len() > 1;
     for uri in &opts.inputs {

@@ -8,9 +8,61 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 use crate::error::Result;
-use crate::spec::Plan;
+use crate::spec::{Overrides, Plan};
 use crate::storage::Storage;
+
+/// Show what a build of SPEC would do, reading no record: release and run locations, the
+/// objects each source matches (listing only), the steps with their effective settings, the
+/// curriculum routing, every gate and the statistics queries. Exit 0, 2 on a bad spec or an
+/// unreachable source.
+///
+/// Examples:
+///   trainready plan fixtures/release.toml
+///   trainready plan release.toml --format json
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The run spec.
+    pub spec: PathBuf,
+    /// `text` (default) or `json`.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Output location (as for build).
+    #[arg(long)]
+    pub output: Option<String>,
+    /// Release version (as for build).
+    #[arg(long)]
+    pub version: Option<String>,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let plan = crate::spec::load(
+        &args.spec,
+        &Overrides {
+            output: args.output,
+            version: args.version,
+        },
+    )?;
+    let storage = Storage::new()?;
+    let v = explain(&storage, &plan)?;
+    match args.format {
+        Format::Json => super::out(&String::from_utf8_lossy(&crate::schema::pretty(&v))),
+        Format::Text => super::out(&render(&v)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// The plan as JSON (`--format json` prints it as is).
 pub fn explain(storage: &Storage, plan: &Plan) -> Result<Value> {
@@ -32,47 +84,10 @@ pub fn explain(storage: &Storage, plan: &Plan) -> Result<Value> {
             "bytes": objects.iter().map(|o| o.size).sum::<u64>(),
         }));
     }
-    let near = &plan.dedup.near;
-    let banding = near.banding();
-    let split = match &plan.split.assign {
-        None => "keep each source's split".to_string(),
-        Some(f) => format!(
-            "assign by fractions {} grouped by near-duplicate cluster{} (seed {})",
-            f.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            plan.split
-                .group
-                .as_ref()
-                .map(|g| format!(" and `{g}`"))
-                .unwrap_or_default(),
-            plan.split.seed
-        ),
-    };
-    let l = &plan.leakage;
-    let stages = vec![
-        json!({"stage": "load", "detail": format!("{} sources; HTML to text, NFC; rejected records go to the ledger", plan.sources.len())}),
-        json!({"stage": "split", "detail": split}),
-        json!({"stage": "dedup_exact", "detail": if plan.dedup.exact { "same text_hash within a split; lowest priority, then record_id, is kept".to_string() } else { "off".into() }}),
-        json!({"stage": "dedup_near", "detail": if near.enabled {
-            format!("MinHash {} permutations over {}-gram shingles, LSH {} bands x {} rows, Jaccard >= {} (verified by {} at {}), seed {}",
-                near.num_perm, near.ngram, banding.bands, banding.rows, near.threshold, label(&near.verify), near.cut(), near.seed)
-        } else { "off".into() }}),
-        json!({"stage": "leakage", "detail": if l.enabled {
-            format!("exact, near and {}-gram overlap (>= {} shared and >= {} of the smaller record; a turn: >= {} and >= {}; stop-list df >= {}), policy `{}`, {} external eval set(s)",
-                l.ngram, l.min_shared, l.min_fraction, l.turn_min_shared, l.turn_min_fraction, l.stop_df, label(&l.policy), l.eval_sets.len())
-        } else { "off".into() }}),
-        json!({"stage": "pii", "detail": if plan.pii.enabled {
-            format!("14 kinds, default action `{}`, per kind {:?}, per source {:?}, allowed in the export {:?}",
-                label(&plan.pii.action), plan.pii.kinds, plan.pii.sources, plan.pii.allow)
-        } else { "off".into() }}),
-        json!({"stage": "curriculum", "detail": plan.curriculum.phases.iter().map(|p| format!("{} ({})", p.name, p.kind.as_str())).collect::<Vec<_>>().join(" -> ")}),
-        json!({"stage": "export", "detail": format!("chatml/<phase>/<split>/ shards of at most {} records / {} bytes, compression {}",
-            plan.export.shard_records, plan.export.shard_bytes, label(&plan.export.compression))}),
-        json!({"stage": "stats", "detail": format!("{} queries from queries/", crate::stats::QUERIES.len())}),
-        json!({"stage": "report", "detail": format!("report.md, report.html, figures/*.svg; counts under {} suppressed", plan.report.min_cell)}),
-    ];
+    let stages: Vec<Value> = crate::pipeline::STEPS
+        .iter()
+        .map(|s| json!({"stage": s.name, "checkpoint": s.checkpoint, "detail": (s.describe)(plan)}))
+        .collect();
     let sources_names: Vec<String> = plan.sources.iter().map(|s| s.name.clone()).collect();
     let limits = crate::gates::Limits {
         max_removal_rate: plan.dedup.max_removal_rate,
@@ -92,19 +107,10 @@ pub fn explain(storage: &Storage, plan: &Plan) -> Result<Value> {
         "spec_sha256": plan.sha256(),
         "sources": sources,
         "stages": stages,
-        "routing": crate::coverage::routing(plan),
+        "routing": plan.routing(),
         "gates": gates,
         "queries": crate::stats::QUERIES.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
     }))
-}
-
-/// A serialisable value's name as written in the spec (`"estimate"`, `"drop-from-train"`, ...).
-fn label<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
 }
 
 /// The plan as text for a terminal.
