@@ -28,12 +28,14 @@ pub enum HtmlMode {
 }
 
 /// Tags that mark a field as HTML (a bare `<` in prose does not).
+#[allow(clippy::disallowed_methods)] // compiled once, in this static
 static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)</?(p|br|div|span|a|b|i|u|em|strong|ul|ol|li|h[1-6]|blockquote|table|tr|td|th|img|hr|pre|code|sup|sub)(\s[^<>]*)?/?>")
         .expect("invariant: static regex compiles")
 });
 
 /// Character references (`&amp;`, `&#34;`, `&#x27;`).
+#[allow(clippy::disallowed_methods)] // compiled once, in this static
 static HTML_ENTITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
         .expect("invariant: static regex compiles")

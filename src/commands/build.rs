@@ -8,8 +8,10 @@ use crate::error::Result;
 use crate::pipeline::{BuildOptions, Outcome};
 use crate::spec::Overrides;
 
-/// Build a release from a spec: load, dedup, leakage, PII, curriculum, export, statistics,
-/// gates, report, publish.
+/// Build a release from a spec, and publish it when every gate passes.
+///
+/// Steps: load, sign, split, dedup (exact, near), leakage, PII, curriculum, export, ledger,
+/// statistics, gates, report (`trainready plan` lists them with their settings).
 ///
 /// Exit 0: published. Exit 1: a gate failed (nothing published; reports stay in the run
 /// directory). Exit 2: the tool failed (including: the version already exists).

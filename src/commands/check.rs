@@ -12,8 +12,11 @@ use crate::error::Result;
 use crate::spec::Overrides;
 use crate::storage::{Storage, default_output};
 
-/// Access sanity (runbook step A): backend, credential variables (names only), listings,
-/// and an optional create-only write probe. Exit 0 when everything works, 2 otherwise.
+/// Access sanity (runbook step A): backend, credentials, listings, a write probe.
+///
+/// Prints the backend, which credential variables are set (names only, never values), whether
+/// the output and every source location list, and with --write-probe whether a create-only
+/// write and a delete work. Exit 0 when everything works, 2 otherwise.
 ///
 /// Examples:
 ///   trainready check

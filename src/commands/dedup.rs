@@ -28,13 +28,12 @@ use crate::kernels::minhash::MinHasher;
 use crate::records::{Batch, Format, ReadOptions};
 use crate::storage::Storage;
 
-/// Near-duplicate detection alone (MinHash LSH) on JSONL, JSON, CSV or Parquet files (gzip or
-/// zstd too).
+/// Near-duplicate detection alone (MinHash LSH) on JSONL, JSON, CSV or Parquet files.
 ///
-/// Writes DIR/clusters.parquet (record_id, cluster_id, kept, dup_of, similarity; one row per
-/// input record), DIR/kept_ids.txt, DIR/removed_ids.txt and DIR/report.json. Text: the
-/// contents of the messages field joined, else the text field. Exit 0 when it ran, 2 when no
-/// record has the text field.
+/// Inputs may be gzip or zstd compressed. Writes DIR/clusters.parquet (record_id, cluster_id,
+/// kept, dup_of, similarity; one row per input record), DIR/kept_ids.txt, DIR/removed_ids.txt
+/// and DIR/report.json. Text: the contents of the messages field joined, else the text field.
+/// Exit 0 when it ran, 2 when no record has the text field.
 ///
 /// Examples:
 ///   trainready dedup corpus.jsonl --out dedup-out

@@ -13,8 +13,10 @@ use crate::error::Result;
 use crate::schema::{read_parquet, str_column, u64_column};
 use crate::storage::Storage;
 
-/// Compare two releases: records added, removed and changed (by record_id and text_hash), and
-/// drift of family and split shares and median lengths. JSON on stdout.
+/// Compare two releases: records added, removed, changed, and distribution drift.
+///
+/// Records by record_id and text_hash, and the drift of family and split shares and median
+/// lengths. JSON on stdout.
 ///
 /// Examples:
 ///   trainready diff out/releases/fixtures/0.1.0 out/releases/fixtures/0.2.0

@@ -12,8 +12,10 @@ use crate::error::Result;
 use crate::spec::{Overrides, Plan};
 use crate::storage::Storage;
 
-/// Inventory and mapping (runbook step B): every source object with size, sha256, format,
-/// fields and record count, the coverage matrix and the routing table, without building.
+/// Inventory and mapping (runbook step B): source objects, coverage, routing.
+///
+/// Every source object with size, sha256, format, fields and record count, the coverage
+/// matrix and the routing table, without building.
 ///
 /// Writes inventory.json and coverage.json to --out (default
 /// <output>/inventory/<name>-<version>/) and prints a summary. Exit 0; 1 when a required

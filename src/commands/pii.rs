@@ -34,8 +34,7 @@ use crate::pii::{Finding, redact_conversation, scan};
 use crate::records::{Batch, Format, RawRecord, ReadOptions};
 use crate::storage::Storage;
 
-/// Scan JSONL, JSON, CSV or Parquet files (gzip or zstd too) for PII; findings as JSONL on
-/// stdout (never the values).
+/// Scan JSONL, JSON, CSV or Parquet files for PII; findings as JSONL, never the values.
 ///
 /// Each line: {"record": id, "message": index, "kind": KIND, "start": n, "end": n}, offsets
 /// in Unicode code points of that message's content, end exclusive. --redact OUT writes a

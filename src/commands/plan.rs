@@ -15,10 +15,11 @@ use crate::error::Result;
 use crate::spec::{Overrides, Plan};
 use crate::storage::Storage;
 
-/// Show what a build of SPEC would do, reading no record: release and run locations, the
-/// objects each source matches (listing only), the steps with their effective settings, the
-/// curriculum routing, every gate and the statistics queries. Exit 0, 2 on a bad spec or an
-/// unreachable source.
+/// Show what a build of SPEC would do, without reading any record.
+///
+/// Release and run locations, the objects each source matches (listing only), the steps with
+/// their effective settings and checkpoints, the curriculum routing, every gate and the
+/// statistics queries. Exit 0, 2 on a bad spec or an unreachable source.
 ///
 /// Examples:
 ///   trainready plan fixtures/release.toml

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use crate::error::Result;
 use crate::storage::Storage;
 
-/// Finish the publish of a build whose gates passed but whose publish did not complete (a
-/// storage outage, a killed process): copies the release staged in the run directory
+/// Finish the publish of a build that passed its gates but did not complete its publish.
+///
+/// After a storage outage or a killed process: copies the release staged in the run directory
 /// (`<run>/release/`) to where the build was publishing, release.json last and create-only.
 /// Nothing is recomputed. Exit 0 published, 2 otherwise (including: already published, or the
 /// run did not pass its gates).

@@ -21,7 +21,7 @@ use crate::storage::Storage;
 /// directory. Every queries/*.sql runs as is.
 ///
 /// Examples:
-///   trainready query "SELECT source, COUNT(*) AS n FROM ledger GROUP BY source" --release out/releases/fixtures/0.1.0
+///   trainready query "SELECT source, COUNT(*) FROM ledger GROUP BY source" --release DIR
 ///   trainready query queries/counts_by_source_status.sql --run out/runs/<run-id> --format csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]

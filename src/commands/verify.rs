@@ -36,9 +36,10 @@ use crate::schema::release::{ReleaseJson, root_sha256};
 use crate::schema::{PhaseKind, STATUSES, read_parquet, str_column, str_values, u64_column};
 use crate::storage::{Location, Storage};
 
-/// Re-check a published release from its own files, trusting none of them: every file listed
-/// and hashed, every count re-derived, every gate passed and re-evaluated, the statistics re-run,
-/// the report rendered again.
+/// Re-check a published release from its own files, trusting none of them.
+///
+/// Every file listed and hashed, every count re-derived, every gate passed and re-evaluated,
+/// the manifest against the shards, the statistics re-run, the report rendered again.
 ///
 /// Exit 0: intact. Exit 1: any mismatch (each one named on stderr). Exit 2: not a release, or
 /// release.json unreadable.

@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep/polars style). Each test builds in a fresh temp dir.
 
+mod architecture;
 mod bad_input;
 mod build;
 mod common;
@@ -10,9 +11,12 @@ mod gates;
 mod near_dedup;
 mod notebooks;
 mod pii;
+mod properties;
+mod readme;
 mod real_data;
 mod reliability;
 mod s3;
+mod snapshots;
 mod spec_errors;
 mod split_assign;
 mod tamper;
