@@ -1,172 +1,21 @@
-//! The only module that knows the order of the stages: a build runs [`STEPS`] in order over one
-//! [`Build`], then publishes when every gate passed.
-//!
-//! ```text
-//! step          stage                  checkpoint in the run directory
-//! load          load                   01_load.parquet (the text as loaded)
-//! sign          kernels::Signatures    (memory: MinHash signatures, shared by the next two)
-//! split         split::apply           (only with [split] assign)
-//! dedup_exact   dedup::exact::apply    02_dedup_exact.parquet
-//! dedup_near    dedup::near::apply     03_dedup_near.parquet, reports/dedup_clusters.parquet
-//! leakage       leakage::apply         04_leakage.parquet, reports/leakage_pairs.parquet
-//! pii           pii::apply             05_pii.parquet (the text as exported)
-//! curriculum    curriculum::apply      06_curriculum.parquet
-//! export        export::export         release/chatml/<phase>/<split>/*.jsonl (one shard at a time)
-//! ledger        manifest::{manifest, ledger}   07_manifest.parquet, 08_ledger.parquet
-//! stats         stats::compute, coverage, curriculum::report   reports/stats.json
-//! gates         gates::evaluate        reports/gates.json
-//! report        report::render         reports/report.md, report.html, figures/
-//! ```
-//!
-//! Stage files 02-04 and 06 carry every column but the text (it is in 01 and 05; join on
-//! `record_id`). Every file of the release is written to the run directory whatever the gates
-//! say; publishing ([`crate::release`]) happens only when every gate passes.
+//! The steps of a build ([`super::STEPS`] runs them in order) over one [`Build`], and the
+//! bookkeeping around them: where the run and the release go, the checkpoints, and the files of
+//! the release when every step ran.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use bytes::Bytes;
 use polars::prelude::*;
 
+use super::{BuildOptions, Outcome};
 use crate::error::{Error, Result};
 use crate::export::PhaseFormat;
 use crate::load::{InputObject, LoadReport};
 use crate::release::ReleaseFiles;
-use crate::schema::release::{Counts, GateResult, InputRef};
+use crate::schema::release::{GateResult, InputRef};
 use crate::schema::{Rejection, parquet_bytes};
-use crate::spec::{Overrides, Plan};
+use crate::spec::Plan;
 use crate::storage::{Location, Storage};
-
-/// One step of a build: its name, what it leaves in the run directory, what it does, and what it
-/// will do for a plan (`trainready plan`).
-pub struct Step {
-    pub name: &'static str,
-    pub checkpoint: &'static str,
-    pub run: fn(&mut Build<'_>) -> Result<()>,
-    pub describe: fn(&Plan) -> String,
-}
-
-/// The steps of a build, in order.
-pub const STEPS: [Step; 13] = [
-    Step {
-        name: "load",
-        checkpoint: "01_load.parquet",
-        run: load,
-        describe: describe::load,
-    },
-    Step {
-        name: "sign",
-        checkpoint: "",
-        run: sign,
-        describe: describe::sign,
-    },
-    Step {
-        name: "split",
-        checkpoint: "",
-        run: split,
-        describe: describe::split,
-    },
-    Step {
-        name: "dedup_exact",
-        checkpoint: "02_dedup_exact.parquet",
-        run: dedup_exact,
-        describe: describe::dedup_exact,
-    },
-    Step {
-        name: "dedup_near",
-        checkpoint: "03_dedup_near.parquet",
-        run: dedup_near,
-        describe: describe::dedup_near,
-    },
-    Step {
-        name: "leakage",
-        checkpoint: "04_leakage.parquet",
-        run: leakage,
-        describe: describe::leakage,
-    },
-    Step {
-        name: "pii",
-        checkpoint: "05_pii.parquet",
-        run: pii,
-        describe: describe::pii,
-    },
-    Step {
-        name: "curriculum",
-        checkpoint: "06_curriculum.parquet",
-        run: curriculum,
-        describe: describe::curriculum,
-    },
-    Step {
-        name: "export",
-        checkpoint: "release/chatml/",
-        run: export,
-        describe: describe::export,
-    },
-    Step {
-        name: "ledger",
-        checkpoint: "07_manifest.parquet, 08_ledger.parquet",
-        run: ledger,
-        describe: describe::ledger,
-    },
-    Step {
-        name: "stats",
-        checkpoint: "reports/stats.json",
-        run: stats,
-        describe: describe::stats,
-    },
-    Step {
-        name: "gates",
-        checkpoint: "reports/gates.json",
-        run: gates,
-        describe: describe::gates,
-    },
-    Step {
-        name: "report",
-        checkpoint: "reports/report.md",
-        run: report,
-        describe: describe::report,
-    },
-];
-
-/// How a build ended (a failed gate is an outcome, not an error).
-#[derive(Debug)]
-pub enum Outcome {
-    Published {
-        release: String,
-        run_dir: String,
-        counts: Counts,
-        shards: usize,
-    },
-    Blocked {
-        run_dir: String,
-        failed: Vec<GateResult>,
-    },
-}
-
-/// Options of `trainready build` beyond the spec.
-#[derive(Debug, Default, Clone)]
-pub struct BuildOptions {
-    pub overrides: Overrides,
-    /// Run directory; default `<output>/runs/<run-id>`.
-    pub run_dir: Option<String>,
-}
-
-/// `trainready build SPEC`.
-pub fn build(spec_path: &Path, opts: &BuildOptions) -> Result<Outcome> {
-    let plan = crate::spec::load(spec_path, &opts.overrides)?;
-    let storage = Storage::new()?;
-    build_plan(&storage, &plan, opts)
-}
-
-/// Build a resolved plan: every step in order, then publish (or not).
-pub fn build_plan(storage: &Storage, plan: &Plan, opts: &BuildOptions) -> Result<Outcome> {
-    let mut b = Build::start(storage, plan, opts)?;
-    for step in &STEPS {
-        let _span = tracing::info_span!("step", name = step.name).entered();
-        (step.run)(&mut b)?;
-    }
-    b.finish()
-}
 
 /// Everything a build carries from one step to the next.
 pub struct Build<'a> {
@@ -199,10 +48,7 @@ pub struct Build<'a> {
     report: Option<crate::report::Report>,
 }
 
-// ---------------------------------------------------------------------------------------------
-// The steps.
-
-fn load(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn load(b: &mut Build<'_>) -> Result<()> {
     let progress = crate::release::progress_bar(b.plan.sources.len() as u64, "loading sources");
     let mut convs = Vec::new();
     for source in &b.plan.sources {
@@ -222,7 +68,7 @@ fn load(b: &mut Build<'_>) -> Result<()> {
     b.checkpoint("01_load.parquet", true)
 }
 
-fn sign(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn sign(b: &mut Build<'_>) -> Result<()> {
     let near = &b.plan.dedup.near;
     if near.enabled || b.plan.split.assign.is_some() {
         let hasher = crate::kernels::minhash::MinHasher::new(near.num_perm, near.ngram, near.seed);
@@ -235,7 +81,7 @@ fn sign(b: &mut Build<'_>) -> Result<()> {
     Ok(())
 }
 
-fn split(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn split(b: &mut Build<'_>) -> Result<()> {
     let (Some(_), Some(signatures)) = (&b.plan.split.assign, &b.signatures) else {
         return Ok(());
     };
@@ -250,13 +96,13 @@ fn split(b: &mut Build<'_>) -> Result<()> {
     Ok(())
 }
 
-fn dedup_exact(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn dedup_exact(b: &mut Build<'_>) -> Result<()> {
     let (frame, report) = crate::dedup::exact::apply(std::mem::take(&mut b.frame), &b.plan.dedup)?;
     (b.frame, b.exact) = (frame, report);
     b.checkpoint("02_dedup_exact.parquet", false)
 }
 
-fn dedup_near(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn dedup_near(b: &mut Build<'_>) -> Result<()> {
     let empty = crate::kernels::Signatures::empty(b.frame.height());
     let params = crate::dedup::near::Params {
         spec: &b.plan.dedup.near,
@@ -268,7 +114,7 @@ fn dedup_near(b: &mut Build<'_>) -> Result<()> {
     b.checkpoint("03_dedup_near.parquet", false)
 }
 
-fn leakage(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn leakage(b: &mut Build<'_>) -> Result<()> {
     let eval = crate::load::eval_sets(b.storage, &b.plan.leakage.eval_sets)?;
     let near_cross = b
         .near
@@ -285,19 +131,19 @@ fn leakage(b: &mut Build<'_>) -> Result<()> {
     b.checkpoint("04_leakage.parquet", false)
 }
 
-fn pii(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn pii(b: &mut Build<'_>) -> Result<()> {
     let (frame, report) = crate::pii::apply(std::mem::take(&mut b.frame), &b.plan.pii)?;
     (b.frame, b.pii) = (frame, report);
     b.checkpoint("05_pii.parquet", true)
 }
 
-fn curriculum(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn curriculum(b: &mut Build<'_>) -> Result<()> {
     let (frame, out) = crate::curriculum::apply(std::mem::take(&mut b.frame), &b.plan.curriculum)?;
     (b.frame, b.curriculum) = (frame, Some(out));
     b.checkpoint("06_curriculum.parquet", false)
 }
 
-fn export(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn export(b: &mut Build<'_>) -> Result<()> {
     let phases: Vec<PhaseFormat> = b
         .plan
         .curriculum
@@ -325,7 +171,7 @@ fn export(b: &mut Build<'_>) -> Result<()> {
     Ok(())
 }
 
-fn ledger(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn ledger(b: &mut Build<'_>) -> Result<()> {
     let exported = b.exported.as_ref().expect("invariant: export ran");
     b.manifest = crate::manifest::manifest(&exported.frame)?;
     let priorities: BTreeMap<String, i64> = b
@@ -338,7 +184,7 @@ fn ledger(b: &mut Build<'_>) -> Result<()> {
     Ok(())
 }
 
-fn stats(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn stats(b: &mut Build<'_>) -> Result<()> {
     let exported = b.exported.as_ref().expect("invariant: export ran");
     let near = b.near.as_ref().expect("invariant: dedup_near ran");
     let leakage = b.leakage.as_ref().expect("invariant: leakage ran");
@@ -410,7 +256,7 @@ fn stats(b: &mut Build<'_>) -> Result<()> {
     Ok(())
 }
 
-fn gates(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn gates(b: &mut Build<'_>) -> Result<()> {
     let stats = b.stats.as_ref().expect("invariant: stats ran");
     let sources: Vec<String> = b.plan.sources.iter().map(|s| s.name.clone()).collect();
     let limits = crate::gates::Limits {
@@ -426,7 +272,7 @@ fn gates(b: &mut Build<'_>) -> Result<()> {
     Ok(())
 }
 
-fn report(b: &mut Build<'_>) -> Result<()> {
+pub(super) fn report(b: &mut Build<'_>) -> Result<()> {
     let stats = b.stats.as_ref().expect("invariant: stats ran");
     b.report = Some(crate::report::render(&crate::report::ReportInput {
         name: &b.plan.name,
@@ -447,7 +293,7 @@ fn report(b: &mut Build<'_>) -> Result<()> {
 impl<'a> Build<'a> {
     /// The release and run locations, refusing what must not be: a version that exists, a run
     /// directory inside a release, an output a source would read back.
-    fn start(storage: &'a Storage, plan: &'a Plan, opts: &BuildOptions) -> Result<Self> {
+    pub(super) fn start(storage: &'a Storage, plan: &'a Plan, opts: &BuildOptions) -> Result<Self> {
         let output = storage.locate(&plan.output)?;
         let release = output.join(&format!("releases/{}/{}", plan.name, plan.version));
         if storage.head(&release.join("release.json"))?.is_some() {
@@ -501,7 +347,7 @@ impl<'a> Build<'a> {
     }
 
     /// Write every release file to the run directory; publish when every gate passed.
-    fn finish(self) -> Result<Outcome> {
+    pub(super) fn finish(self) -> Result<Outcome> {
         let stats = self.stats.expect("invariant: stats ran");
         let near = self.near.expect("invariant: dedup_near ran");
         let leakage = self.leakage.expect("invariant: leakage ran");
@@ -774,147 +620,5 @@ mod erased {
         fn json(&self) -> serde_json::Value {
             serde_json::to_value(self).expect("invariant: stage reports serialise")
         }
-    }
-}
-
-/// What each step will do for a plan, in words (`trainready plan`).
-mod describe {
-    use crate::spec::Plan;
-
-    /// A serialisable value's name as written in the spec (`"estimate"`, `"drop-from-train"`).
-    fn label<T: serde::Serialize>(v: &T) -> String {
-        match serde_json::to_value(v) {
-            Ok(serde_json::Value::String(s)) => s,
-            Ok(other) => other.to_string(),
-            Err(_) => String::new(),
-        }
-    }
-
-    pub fn load(p: &Plan) -> String {
-        format!(
-            "{} sources; HTML to text, NFC; rejected records go to the ledger",
-            p.sources.len()
-        )
-    }
-    pub fn sign(p: &Plan) -> String {
-        let n = &p.dedup.near;
-        if n.enabled || p.split.assign.is_some() {
-            format!(
-                "MinHash {} permutations over {}-gram shingles, seed {}; shared by split assignment and near dedup",
-                n.num_perm, n.ngram, n.seed
-            )
-        } else {
-            "off".into()
-        }
-    }
-    pub fn split(p: &Plan) -> String {
-        match &p.split.assign {
-            None => "keep each source's split".to_string(),
-            Some(f) => format!(
-                "assign by fractions {} grouped by near-duplicate cluster{} (seed {})",
-                f.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                p.split
-                    .group
-                    .as_ref()
-                    .map(|g| format!(" and `{g}`"))
-                    .unwrap_or_default(),
-                p.split.seed
-            ),
-        }
-    }
-    pub fn dedup_exact(p: &Plan) -> String {
-        if p.dedup.exact {
-            "same text_hash within a split; lowest priority, then record_id, is kept".into()
-        } else {
-            "off".into()
-        }
-    }
-    pub fn dedup_near(p: &Plan) -> String {
-        let n = &p.dedup.near;
-        let b = n.banding();
-        if n.enabled {
-            format!(
-                "LSH {} bands x {} rows, Jaccard >= {} (verified by {} at {}) within each split",
-                b.bands,
-                b.rows,
-                n.threshold,
-                label(&n.verify),
-                n.cut()
-            )
-        } else {
-            "off".into()
-        }
-    }
-    pub fn leakage(p: &Plan) -> String {
-        let l = &p.leakage;
-        if l.enabled {
-            format!(
-                "exact, near and {}-gram overlap (>= {} shared and >= {} of the smaller record; a turn: >= {} and >= {}; stop-list df >= {}), policy `{}`, {} external eval set(s)",
-                l.ngram,
-                l.min_shared,
-                l.min_fraction,
-                l.turn_min_shared,
-                l.turn_min_fraction,
-                l.stop_df,
-                label(&l.policy),
-                l.eval_sets.len()
-            )
-        } else {
-            "off".into()
-        }
-    }
-    pub fn pii(p: &Plan) -> String {
-        if p.pii.enabled {
-            format!(
-                "{} kinds, default action `{}`, per kind {:?}, per source {:?}, allowed in the export {:?}",
-                crate::schema::PiiKind::ALL.len(),
-                label(&p.pii.action),
-                p.pii.kinds,
-                p.pii.sources,
-                p.pii.allow
-            )
-        } else {
-            "off".into()
-        }
-    }
-    pub fn curriculum(p: &Plan) -> String {
-        p.curriculum
-            .phases
-            .iter()
-            .map(|ph| format!("{} ({})", ph.name, ph.kind.as_str()))
-            .collect::<Vec<_>>()
-            .join(" -> ")
-    }
-    pub fn export(p: &Plan) -> String {
-        format!(
-            "chatml/<phase>/<split>/ shards of at most {} records / {} bytes, compression {}",
-            p.export.shard_records,
-            p.export.shard_bytes,
-            label(&p.export.compression)
-        )
-    }
-    pub fn ledger(_: &Plan) -> String {
-        "manifest (one row per exported line) and ledger (one row per input record)".into()
-    }
-    pub fn stats(_: &Plan) -> String {
-        format!(
-            "{} queries from queries/, coverage, curriculum, load",
-            crate::stats::QUERIES.len()
-        )
-    }
-    pub fn gates(p: &Plan) -> String {
-        format!(
-            "built-in gates and {} from the spec; fail closed",
-            p.gates.len()
-        )
-    }
-    pub fn report(p: &Plan) -> String {
-        format!(
-            "report.md, report.html, figures/*.svg; counts under {} suppressed",
-            p.report.min_cell
-        )
     }
 }
