@@ -2,7 +2,7 @@
 //! say, for every record, where it went.
 //!
 //! `[curriculum]` lists ordered `[[curriculum.phase]]` entries, each with a `kind`:
-//! - `pretraining`: continued pretraining, exported as `{"text": ...}` rendered by [`render_text`];
+//! - `pretraining`: continued pretraining, exported as `{"text": ...}` rendered by [`crate::export::render_text`];
 //! - `sft`: supervised fine-tuning, exported as `{"messages": [...]}` (a preference record gives
 //!   its prompt and chosen response); it needs a user and an assistant message;
 //! - `preference`: exported as `{"prompt": [...], "chosen": [...], "rejected": [...]}`; it takes

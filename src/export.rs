@@ -12,6 +12,8 @@
 //! shard bytes and the manifest frame (one row per exported record: shard, line, sizes).
 //! Materialised: the frame it is given (export needs every row).
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -22,9 +24,6 @@ use crate::error::{Error, PolarsContext, Result};
 use crate::schema::release::ShardInfo;
 use crate::schema::{Message, PhaseKind, SPLITS};
 use crate::schema::{messages_of, opt_u32_column, str_column};
-use std::collections::BTreeMap;
-
-/// The fixed order of splits in exports and reports.
 
 /// `[export]`
 #[derive(Debug, Deserialize, Serialize, Clone)]

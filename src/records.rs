@@ -1016,7 +1016,7 @@ fn csv_field(bytes: &[u8], (s, e): (usize, usize)) -> std::result::Result<String
     })
 }
 
-/// CSV with a header row into records whose values are all strings. See [`csv_rows`] for the
+/// CSV with a header row into records whose values are all strings. See `csv_rows` for the
 /// grammar. A row with another number of fields than the header, or invalid UTF-8, is a bad
 /// record. A header that holds none of `required_columns` (when given) is not a header: every
 /// row, the first included, becomes a bad record that says so. Returns the records and the

@@ -390,7 +390,7 @@ fn scan_record(
                         } else {
                             "value"
                         };
-                        if !(old.is_empty() && !m.contains_key(key)) {
+                        if !old.is_empty() || m.contains_key(key) {
                             m.insert(key.to_string(), Value::String(t));
                         }
                     }

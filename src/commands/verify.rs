@@ -1137,8 +1137,8 @@ fn check_messages(
     // Each exported record's export lines; the rows are the same whichever line they come
     // from, and an sft or preference line can be split back into its messages.
     let mut lines_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for i in 0..m_ids.len() {
-        lines_of.entry(m_ids[i].as_str()).or_default().push(i);
+    for (i, id) in m_ids.iter().enumerate() {
+        lines_of.entry(id.as_str()).or_default().push(i);
     }
     for (id, lines) in &lines_of {
         let Some(rows) = stored.remove(id) else {

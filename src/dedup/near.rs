@@ -43,7 +43,7 @@ pub struct NearReport {
     pub cross_split_pairs: u64,
 }
 
-/// Outputs of [`near`] besides the frame.
+/// Outputs of [`apply`] besides the frame.
 pub struct NearOutput {
     pub report: NearReport,
     /// `dedup_clusters.parquet`: cluster, representative, member, similarity, reason (clusters of

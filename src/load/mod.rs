@@ -488,21 +488,6 @@ pub fn to_frame(convs: &[Conversation]) -> Result<DataFrame> {
     Ok(df)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use test_case::test_case;
-
-    #[test_case("train.jsonl", Some("train"))]
-    #[test_case("valid.jsonl", Some("validation"))]
-    #[test_case("esconv_dev_part1.jsonl", Some("validation"))]
-    #[test_case("data/test.jsonl", Some("test"))]
-    #[test_case("trainer.jsonl", None)]
-    fn splits_from_file_names(name: &str, expected: Option<&str>) {
-        assert_eq!(split_from_filename(name), expected);
-    }
-}
-
 /// `stats.json` → `load`: per source, records read, loaded and rejected, the rejection rate and
 /// the most common reasons (keyed by metric, then source, so gates can name them).
 pub fn load_stats(reports: &BTreeMap<String, LoadReport>) -> serde_json::Value {
@@ -573,4 +558,19 @@ pub fn eval_sets(storage: &Storage, uris: &[String]) -> Result<Vec<(String, Vec<
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_case::test_case;
+
+    #[test_case("train.jsonl", Some("train"))]
+    #[test_case("valid.jsonl", Some("validation"))]
+    #[test_case("esconv_dev_part1.jsonl", Some("validation"))]
+    #[test_case("data/test.jsonl", Some("test"))]
+    #[test_case("trainer.jsonl", None)]
+    fn splits_from_file_names(name: &str, expected: Option<&str>) {
+        assert_eq!(split_from_filename(name), expected);
+    }
 }

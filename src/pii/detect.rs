@@ -1,6 +1,6 @@
 //! Detection ([`scan`]): one pass over a text's bytes finds what it contains (`@`, digits, `:`,
 //! `.`, capitals), then only the detectors that can match run, each a regex from one table
-//! ([`detectors`], compiled once) plus a validator (checksums, context, boundaries). Overlapping
+//! (`detectors`, compiled once) plus a validator (checksums, context, boundaries). Overlapping
 //! findings are resolved longest-first (ties: the kind listed first in [`Kind`]).
 
 use std::sync::LazyLock;

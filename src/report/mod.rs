@@ -149,7 +149,8 @@ fn to_markdown(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::figures::bars;
+    use super::sections::count_cell;
 
     #[test]
     fn small_counts_are_suppressed_but_zero_is_not() {

@@ -1,6 +1,8 @@
-//! The canonical schema (one row per conversation) and the two conversions between Rust values
-//! and Polars frames: [`to_frame`] (after load; also computes the derived columns `text_hash`,
-//! `n_turns`, `n_chars`, `n_words` in parallel) and [`messages_of`] (for export and verify).
+//! The foundation every other module builds on: the canonical schema (one row per conversation;
+//! [`Conversation`], [`Message`]), record [`Status`]es, splits, curriculum phase kinds, PII
+//! kinds, the release's own file types ([`release`]), and the frame helpers (the `messages`
+//! column and [`MessageView`], typed column access, Parquet bytes). The frame itself is made by
+//! `load::to_frame`, which also computes the derived columns.
 //!
 //! Columns: `record_id`, `source`, `family`, `split`, `messages` (list<struct{role, content}>),
 //! `license`, `origin_uri`, `origin_sha256`, `origin_row` (u64), `origin_line` (u64), `metadata`

@@ -81,8 +81,8 @@ fn graph(src: &std::path::Path) -> BTreeMap<String, BTreeSet<String>> {
                 if names.contains(&name) && name != t {
                     g.get_mut(&t).unwrap().insert(name.clone());
                 }
-                if rest.starts_with('{') {
-                    let inner: String = rest[1..].chars().take_while(|c| *c != '}').collect();
+                if let Some(braced) = rest.strip_prefix('{') {
+                    let inner: String = braced.chars().take_while(|c| *c != '}').collect();
                     for part in inner.split([',', ' ', ':']) {
                         if names.contains(part) && part != t {
                             g.get_mut(&t).unwrap().insert(part.to_string());
