@@ -2,6 +2,7 @@
 -- violates when a message has the same role as the one before it (consecutive_same_role),
 -- its first non-system message is not 'user' (first_not_user), or its last message is not
 -- 'assistant' (last_not_assistant); violations counts conversations with any of the three.
+-- Records exported only as pretraining text (one document, not a dialogue) are not counted.
 -- Tables: messages (one row per message of an exported conversation).
 SELECT
     source,
@@ -36,6 +37,7 @@ FROM (
             MAX(turn) AS last_turn,
             MAX(CASE WHEN role = 'assistant' THEN turn END) AS last_assistant_turn
         FROM messages
+        WHERE phase <> 'pretraining'
         GROUP BY record_id, source
     ) AS per_conversation
 ) AS flags

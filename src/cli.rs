@@ -34,6 +34,7 @@ pub enum Command {
     Diff(commands::diff::Args),
     Dedup(commands::dedup::Args),
     Pii(commands::pii::Args),
+    Runs(commands::runs::Args),
 }
 
 /// Parse the command line, run, and map the outcome to an exit code.
@@ -72,6 +73,7 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
         Command::Diff(a) => commands::diff::run(a),
         Command::Dedup(a) => commands::dedup::run(a),
         Command::Pii(a) => commands::pii::run(a),
+        Command::Runs(a) => commands::runs::run(a),
     }
 }
 

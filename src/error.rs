@@ -30,8 +30,8 @@ pub enum Error {
     #[error("{uri}: {message}")]
     Input { uri: String, message: String },
 
-    /// Object storage failed for a URI.
-    #[error("storage error on {uri}")]
+    /// Object storage failed for a URI; the message says what to do about it.
+    #[error("storage error on {uri}: {}", hint(source))]
     Storage {
         uri: String,
         #[source]
@@ -161,4 +161,34 @@ pub fn scrub(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What to do about a storage error, in words: 404 → the bucket or prefix, 401/403 → the
+/// credentials, a connection or name failure → the endpoint. `check` prints it, and every
+/// command's storage error carries it.
+pub fn hint(e: &object_store::Error) -> String {
+    let text = scrub(&e.to_string());
+    match e {
+        object_store::Error::NotFound { .. } => {
+            "not found: does the bucket exist? is the prefix right?".into()
+        }
+        object_store::Error::PermissionDenied { .. } => {
+            "403: the credentials lack permission: check the key's permissions".into()
+        }
+        object_store::Error::Unauthenticated { .. } => {
+            "401: the credentials were rejected: check OVH_S3_ACCESS_KEY / OVH_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)".into()
+        }
+        _ if text.contains("NoSuchBucket") => "the bucket does not exist".into(),
+        _ if text.contains("403")
+            || text.contains("AccessDenied")
+            || text.contains("InvalidAccessKeyId")
+            || text.contains("SignatureDoesNotMatch") =>
+        {
+            "403: the credentials were rejected or lack permission: check OVH_S3_ACCESS_KEY / OVH_S3_SECRET_KEY (or the AWS fallback) and the key's permissions".into()
+        }
+        _ if text.contains("onnect") || text.contains("dns") || text.contains("timed out") => {
+            format!("cannot reach the endpoint: check OVH_S3_ENDPOINT and the network ({text})")
+        }
+        _ => text,
+    }
 }

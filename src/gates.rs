@@ -277,7 +277,34 @@ pub fn drift(current: &Value, baseline: &Value) -> Value {
         (Some(a), Some(b)) if b > 0.0 => Some((a - b).abs() / b),
         _ => None,
     };
+    // Breakdowns (`[report] breakdowns`): change of each value's share of all exported records.
+    let mut breakdown_change = serde_json::Map::new();
+    let fields: BTreeSet<String> = current["breakdowns"]
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    for field in &fields {
+        let all = |v: &Value| v["breakdowns"][field.as_str()]["all"].clone();
+        let (now, then) = (all(current), all(baseline));
+        let values: BTreeSet<String> = [&now, &then]
+            .iter()
+            .filter_map(|v| v.as_object())
+            .flat_map(|o| o.keys().cloned())
+            .collect();
+        let mut changes = serde_json::Map::new();
+        let mut max = 0.0f64;
+        for v in values {
+            let s = |x: &Value| x[v.as_str()]["share"].as_f64().unwrap_or(0.0);
+            let d = (s(&now) - s(&then)).abs();
+            max = max.max(d);
+            changes.insert(v, json!(d));
+        }
+        changes.insert("(max)".into(), json!(max));
+        breakdown_change.insert(field.clone(), Value::Object(changes));
+    }
     json!({
+        "breakdown_share_change": breakdown_change,
         "family_share_change": share_change,
         "family_share_change_max": share_max,
         "median_chars_change": median_change,

@@ -82,6 +82,7 @@ pub fn release_json(
     shards: Vec<ShardInfo>,
     files: Vec<FileRef>,
     gates: Vec<GateResult>,
+    licenses: Vec<crate::schema::release::LicenseRef>,
 ) -> ReleaseJson {
     ReleaseJson {
         name: name.to_string(),
@@ -96,6 +97,8 @@ pub fn release_json(
         shards,
         files,
         gates,
+        licenses,
+        review: None,
     }
 }
 
@@ -151,9 +154,15 @@ pub fn publish_staged(storage: &Storage, staging: &Location, release: &Location)
     Ok(doc.shards.len())
 }
 
-/// `trainready publish RUN_DIR`: finish the publish of a build whose gates passed but whose
-/// publish did not complete (storage outage, killed process). Nothing is recomputed.
-pub fn publish_run(storage: &Storage, run_dir: &str) -> Result<(String, usize)> {
+/// `trainready publish RUN_DIR [--reviewed-by NAME [--note TEXT]]`: publish the release staged
+/// in a run directory: a build that passed its gates and awaits review (its spec has
+/// `require_review`; the review is recorded in release.json and a reviewer is required), or one
+/// whose publish did not complete (storage outage, killed process). Nothing is recomputed.
+pub fn publish_run(
+    storage: &Storage,
+    run_dir: &str,
+    review: Option<crate::schema::release::Review>,
+) -> Result<(String, usize)> {
     let run = storage.locate(run_dir.trim_end_matches('/'))?;
     let staging = run.join("release");
     if storage.head(&staging.join("release.json"))?.is_none() {
@@ -174,6 +183,35 @@ pub fn publish_run(storage: &Storage, run_dir: &str) -> Result<(String, usize)> 
         .as_str()
         .ok_or_else(|| Error::Corrupt(format!("{}/{PUBLISH_JSON}: no `release`", run.uri)))?;
     let release = storage.locate(uri)?;
+    let staged_json = staging.join("release.json");
+    let mut doc: ReleaseJson =
+        serde_json::from_slice(&storage.get(&staged_json)?).map_err(|e| {
+            Error::Corrupt(format!(
+                "{}: {}",
+                staged_json.uri,
+                crate::records::json_error(&e)
+            ))
+        })?;
+    let required = doc.spec["require_review"].as_bool() == Some(true);
+    match (&review, &doc.review) {
+        (None, None) if required => {
+            return Err(Error::Usage(format!(
+                "{}: the spec requires a review before publishing: read its reports ({}/reports/report.md) and pass --reviewed-by NAME [--note TEXT]",
+                run.uri, run.uri
+            )));
+        }
+        (Some(r), _) if r.by.trim().is_empty() => {
+            return Err(Error::Usage("--reviewed-by must name the reviewer".into()));
+        }
+        (Some(r), _) => {
+            doc.review = Some(r.clone());
+            let body = crate::schema::pretty(
+                &serde_json::to_value(&doc).expect("invariant: release.json serialises"),
+            );
+            storage.put(&staged_json, Bytes::from(body))?;
+        }
+        _ => {}
+    }
     let shards = publish_staged(storage, &staging, &release)?;
     Ok((release.uri, shards))
 }

@@ -2,8 +2,9 @@
 //! into a [`Plan`] with every default filled in. The plan (not the raw file) is what the pipeline
 //! reads and what `release.json` records, together with its sha256.
 //!
-//! Precedence for the output location: `--output` > `[release] output` > `$DATASET_PIPELINE_OUTPUT_DIR`
-//! (or, with `DATASET_STORAGE_BACKEND=s3|gcs`, the bucket) > `./out`.
+//! Precedence for the output location: `--output` > `[release] output` >
+//! `$DATASET_PIPELINE_OUTPUT_DIR` > the bucket with `DATASET_STORAGE_BACKEND=s3|gcs` >
+//! `$DATASET_STORAGE_LOCAL_PATH` > `./out` (see [`crate::storage::default_output`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,9 @@ pub struct Spec {
     /// `[[source]]`: one entry per input dataset (at least one).
     #[serde(default, rename = "source")]
     pub sources: Vec<Spanned<SourceSpec>>,
+    /// `[provenance]`: the licences a release may carry.
+    #[serde(default)]
+    pub provenance: ProvenanceSpec,
     /// `[load]`: what loading may reject before the release is blocked.
     #[serde(default)]
     pub load: LoadSpec,
@@ -77,9 +81,69 @@ pub struct ReleaseSpec {
     pub name: Spanned<String>,
     /// Release version, e.g. `version = "0.1.0"`. Required unless `--version` is given.
     pub version: Option<Spanned<String>>,
-    /// Where runs and releases go, e.g. `output = "out"` or `output = "s3://bucket/prefix"`.
-    /// Default: `$DATASET_PIPELINE_OUTPUT_DIR`, else `./out`. Relative paths are from the spec's folder.
+    /// Where releases go, e.g. `output = "out"` or `output = "s3://bucket/prefix"`. Default:
+    /// `$DATASET_PIPELINE_OUTPUT_DIR`, else `$DATASET_STORAGE_LOCAL_PATH` (local backend), else
+    /// the bucket (`DATASET_STORAGE_BACKEND=s3|gcs`), else `./out`. Relative paths are from the
+    /// spec's folder.
     pub output: Option<String>,
+    /// Stop a passing build at "staged, awaiting review" (exit 3) until `trainready publish RUN_DIR
+    /// --reviewed-by NAME` publishes it, recording the reviewer in release.json. Default `false`.
+    #[serde(default)]
+    pub require_review: bool,
+}
+
+/// `[provenance]`: which licences a release may carry. Without it, any non-empty licence is
+/// accepted (every source must still declare one).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceSpec {
+    /// SPDX identifiers or globs a source's licence must match, e.g. `allow = ["MIT", "CC0-1.0",
+    /// "CC-BY-4.0"]`. Empty: every licence not denied.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// SPDX identifiers or globs no source's licence may match, e.g. `deny = ["*-NC-*"]`.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+impl ProvenanceSpec {
+    fn matcher(patterns: &[String]) -> std::result::Result<globset::GlobSet, (String, String)> {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in patterns {
+            let glob = globset::GlobBuilder::new(p)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| {
+                    (
+                        "provenance".to_string(),
+                        format!("`{}` is not a licence glob: {e}", crate::error::echo(p)),
+                    )
+                })?;
+            b.add(glob);
+        }
+        b.build()
+            .map_err(|e| ("provenance".to_string(), e.to_string()))
+    }
+
+    /// Check the globs; `Err` names the key.
+    pub fn validate(&self) -> std::result::Result<(), (String, String)> {
+        Self::matcher(&self.allow)?;
+        Self::matcher(&self.deny)?;
+        Ok(())
+    }
+
+    /// Whether this policy takes `license`: not denied, and allowed when an allow-list is given.
+    pub fn permits(&self, license: &str) -> bool {
+        let (Ok(allow), Ok(deny)) = (Self::matcher(&self.allow), Self::matcher(&self.deny)) else {
+            return false;
+        };
+        !deny.is_match(license) && (self.allow.is_empty() || allow.is_match(license))
+    }
+
+    /// Whether a policy was given at all.
+    pub fn is_set(&self) -> bool {
+        !self.allow.is_empty() || !self.deny.is_empty()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +157,9 @@ pub struct Plan {
     /// The output root (a local path or an object-store URI).
     #[serde(skip)]
     pub output: String,
+    /// A passing build is staged for review instead of published (exit 3).
+    pub require_review: bool,
+    pub provenance: ProvenanceSpec,
     pub sources: Vec<SourcePlan>,
     pub load: LoadSpec,
     pub dedup: DedupSpec,
@@ -202,16 +269,21 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         ));
     }
     let version = match (&overrides.version, &spec.release.version) {
-        (Some(v), _) => v.clone(),
+        (Some(v), _) => {
+            if !valid_version(v) {
+                return Err(Error::Usage(format!(
+                    "--version `{}`: {VERSION_RULE}",
+                    crate::error::echo(v)
+                )));
+            }
+            v.clone()
+        }
         (None, Some(v)) => {
-            if !valid_name(v.get_ref()) {
+            if !valid_version(v.get_ref()) {
                 return Err(value_err(
                     "release.version",
                     v.span(),
-                    format!(
-                        "`{}` must use only letters, digits, `-`, `_`, `.`",
-                        crate::error::echo(v.get_ref())
-                    ),
+                    format!("`{}`: {VERSION_RULE}", crate::error::echo(v.get_ref())),
                 ));
             }
             v.get_ref().clone()
@@ -224,18 +296,12 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
             });
         }
     };
-    if !valid_name(&version) {
-        return Err(Error::Usage(format!(
-            "--version `{}` must use only letters, digits, `-`, `_`, `.`",
-            crate::error::echo(&version)
-        )));
-    }
 
     let output = resolve_output(
         overrides.output.as_deref(),
         spec.release.output.as_deref(),
         spec_dir,
-    );
+    )?;
 
     if spec.sources.is_empty() {
         return Err(Error::SpecValue {
@@ -285,6 +351,7 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
     };
     // Each section checks itself; the error names the key.
     let checks = [
+        spec.provenance.validate(),
         spec.load.validate(),
         spec.dedup.validate(),
         spec.split.validate(),
@@ -308,6 +375,8 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         name,
         version,
         output,
+        require_review: spec.release.require_review,
+        provenance: spec.provenance,
         sources,
         load: spec.load,
         dedup: spec.dedup,
@@ -332,6 +401,41 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
     })
 }
 
+/// What a release version may be (the runbook: no ambiguous labels such as "final").
+pub const VERSION_RULE: &str = "a version is a number (SemVer 1.2.0, or 1, 2.1; optionally v-prefixed) or a date (2026-11-29 or 2026.11.29), each optionally with -rcN; words such as final, latest, new or ultimate are not versions";
+
+/// A version number or a date, optionally `-rcN` (see [`VERSION_RULE`]).
+pub fn valid_version(v: &str) -> bool {
+    let v = match v.rsplit_once("-rc") {
+        Some((head, n))
+            if !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => v,
+    };
+    let number = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+    let dotted = v.strip_prefix('v').unwrap_or(v);
+    let parts: Vec<&str> = dotted.split('.').collect();
+    if (1..=3).contains(&parts.len()) && parts.iter().all(|p| number(p)) {
+        return true;
+    }
+    // A date, YYYY-MM-DD or YYYY.MM.DD, that exists.
+    for sep in ['-', '.'] {
+        let d: Vec<&str> = v.split(sep).collect();
+        if let [y, m, day] = d[..]
+            && y.len() == 4
+            && m.len() == 2
+            && day.len() == 2
+            && [y, m, day].iter().all(|p| number(p))
+        {
+            let date = format!("{y}-{m}-{day}");
+            return date.parse::<jiff::civil::Date>().is_ok();
+        }
+    }
+    false
+}
+
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s != "."
@@ -341,16 +445,16 @@ fn valid_name(s: &str) -> bool {
 }
 
 /// Output precedence: flag > spec > environment > `./out`.
-fn resolve_output(flag: Option<&str>, spec: Option<&str>, spec_dir: &Path) -> String {
+fn resolve_output(flag: Option<&str>, spec: Option<&str>, spec_dir: &Path) -> Result<String> {
     if let Some(flag) = flag {
         // A flag is relative to the working directory, as any command-line path.
-        return resolve_uri(
+        return Ok(resolve_uri(
             flag,
             &std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-        );
+        ));
     }
     if let Some(spec) = spec {
-        return resolve_uri(spec, spec_dir);
+        return Ok(resolve_uri(spec, spec_dir));
     }
     crate::storage::default_output()
 }

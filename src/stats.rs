@@ -495,3 +495,91 @@ pub fn compute(tables: &Tables<'_>, stages: &StageReports, sources: &[String]) -
         tables: results,
     })
 }
+
+/// `stats.json` → `breakdowns`: for each metadata field, the exported records (distinct record
+/// ids) by value, over all of them (`all`), per split and per phase, with their share. Values
+/// held by fewer than `min_cell` records of a group are pooled as `(other)`; a record without
+/// the field counts as `(none)`. Values are cut to 64 characters.
+pub fn breakdowns(
+    staged: &DataFrame,
+    manifest: &DataFrame,
+    fields: &[String],
+    min_cell: u64,
+) -> Result<Value> {
+    let mut out = serde_json::Map::new();
+    if fields.is_empty() {
+        return Ok(Value::Object(out));
+    }
+    let ids = str_column(staged, "record_id")?;
+    let meta = crate::schema::str_values(staged, "metadata")?;
+    let meta_of: BTreeMap<&str, Value> = ids
+        .iter()
+        .zip(&meta)
+        .filter_map(|(id, m)| {
+            m.as_deref()
+                .and_then(|m| serde_json::from_str(m).ok())
+                .map(|v| (id.as_str(), v))
+        })
+        .collect();
+    let m_ids = str_column(manifest, "record_id")?;
+    let splits = str_column(manifest, "split")?;
+    let phases = str_column(manifest, "phase")?;
+    for field in fields {
+        let value_of = |id: &str| -> String {
+            match meta_of.get(id).map(|m| &m[field.as_str()]) {
+                None | Some(Value::Null) => "(none)".into(),
+                Some(Value::String(s)) if s.trim().is_empty() => "(none)".into(),
+                Some(Value::String(s)) => crate::error::echo(s.trim()),
+                Some(other) => crate::error::echo(&other.to_string()),
+            }
+        };
+        let mut groups: BTreeMap<
+            (&str, String),
+            BTreeMap<String, std::collections::BTreeSet<&str>>,
+        > = BTreeMap::new();
+        for i in 0..m_ids.len() {
+            let v = value_of(&m_ids[i]);
+            for key in [
+                ("all", "all".to_string()),
+                ("split", splits[i].clone()),
+                ("phase", phases[i].clone()),
+            ] {
+                groups
+                    .entry(key)
+                    .or_default()
+                    .entry(v.clone())
+                    .or_default()
+                    .insert(m_ids[i].as_str());
+            }
+        }
+        let mut f = json!({"all": {}, "split": {}, "phase": {}});
+        for ((by, group), values) in groups {
+            let total: usize = values.values().map(|s| s.len()).sum();
+            let mut pooled: BTreeMap<String, usize> = BTreeMap::new();
+            for (v, ids) in values {
+                let key = if (ids.len() as u64) < min_cell {
+                    "(other)".to_string()
+                } else {
+                    v
+                };
+                *pooled.entry(key).or_default() += ids.len();
+            }
+            let cells: serde_json::Map<String, Value> = pooled
+                .into_iter()
+                .map(|(v, n)| {
+                    (
+                        v,
+                        json!({"records": n, "share": n as f64 / total.max(1) as f64}),
+                    )
+                })
+                .collect();
+            if by == "all" {
+                f["all"] = Value::Object(cells);
+            } else {
+                f[by][group.as_str()] = Value::Object(cells);
+            }
+        }
+        out.insert(field.clone(), f);
+    }
+    Ok(Value::Object(out))
+}

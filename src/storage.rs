@@ -707,30 +707,50 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The default output root: `$DATASET_PIPELINE_OUTPUT_DIR`, else the bucket of the configured
-/// backend (`DATASET_STORAGE_BACKEND=s3` → `s3://$OVH_S3_BUCKET`), else `./out`.
-pub fn default_output() -> String {
+/// The default output root, when neither `--output` nor the spec's `output` gives one:
+/// `$DATASET_PIPELINE_OUTPUT_DIR`; else, with `DATASET_STORAGE_BACKEND=s3`, `s3://$OVH_S3_BUCKET`
+/// and with `gcs`, `gs://$GCS_BUCKET` (a missing bucket variable is an error, never a silent
+/// local write); else (the local backend) `$DATASET_STORAGE_LOCAL_PATH`; else `./out`.
+pub fn default_output() -> Result<String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(dir) = env("DATASET_PIPELINE_OUTPUT_DIR") {
-        return resolve_uri(&dir, &std::env::current_dir().unwrap_or_default());
+        return Ok(resolve_uri(&dir, &cwd));
     }
     match env("DATASET_STORAGE_BACKEND").as_deref() {
-        Some("s3") => {
-            if let Some(bucket) = env("OVH_S3_BUCKET") {
-                return format!("s3://{bucket}");
-            }
-        }
-        Some("gcs") => {
-            if let Some(bucket) = env("GCS_BUCKET").or_else(|| env("GOOGLE_BUCKET")) {
-                return format!("gs://{bucket}");
-            }
-        }
-        _ => {}
+        Some("s3") => env("OVH_S3_BUCKET")
+            .map(|b| format!("s3://{b}"))
+            .ok_or_else(|| {
+                Error::Usage(
+                    "DATASET_STORAGE_BACKEND is s3 but OVH_S3_BUCKET is not set: set it, or pass --output / [release] output".into(),
+                )
+            }),
+        Some("gcs") => env("GCS_BUCKET")
+            .map(|b| format!("gs://{b}"))
+            .ok_or_else(|| {
+                Error::Usage(
+                    "DATASET_STORAGE_BACKEND is gcs but GCS_BUCKET is not set: set it, or pass --output / [release] output".into(),
+                )
+            }),
+        Some("local") | None => Ok(match env("DATASET_STORAGE_LOCAL_PATH") {
+            Some(p) => resolve_uri(&p, &cwd),
+            None => cwd.join("out").to_string_lossy().into_owned(),
+        }),
+        Some(other) => Err(Error::Usage(format!(
+            "DATASET_STORAGE_BACKEND is `{}`: use local, s3 or gcs",
+            crate::error::echo(other)
+        ))),
     }
-    std::env::current_dir()
-        .unwrap_or_default()
-        .join("out")
-        .to_string_lossy()
-        .into_owned()
+}
+
+/// The folder of run directories: `$XDG_CACHE_HOME/trainready/runs`, else
+/// `$HOME/.cache/trainready/runs`, else the system's temporary folder. Run directories are cache:
+/// local, whatever the output (their stage files hold the text before redaction).
+pub fn runs_root() -> std::path::PathBuf {
+    let base = env("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| env("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("trainready").join("runs")
 }
 
 #[cfg(test)]

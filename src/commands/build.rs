@@ -14,7 +14,9 @@ use crate::spec::Overrides;
 /// statistics, gates, report (`trainready plan` lists them with their settings).
 ///
 /// Exit 0: published. Exit 1: a gate failed (nothing published; reports stay in the run
-/// directory). Exit 2: the tool failed (including: the version already exists).
+/// directory). Exit 2: the tool failed (including: the version already exists). Exit 3: every
+/// gate passed and the spec requires a review: the release is staged in the run directory,
+/// awaiting `trainready publish RUN_DIR --reviewed-by NAME`.
 ///
 /// Examples:
 ///   trainready build fixtures/release.toml
@@ -57,6 +59,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 counts.input, counts.exported
             ));
             Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Staged {
+            release,
+            run_dir,
+            counts,
+        } => {
+            out(&format!(
+                "staged {release}, awaiting review\n  {} input records: {} exported, {} removed\n  review {run_dir}/reports/report.md, then: trainready publish {run_dir} --reviewed-by NAME [--note TEXT]\n",
+                counts.input,
+                counts.exported,
+                counts.input - counts.exported
+            ));
+            Ok(ExitCode::from(3))
         }
         Outcome::Blocked { run_dir, failed } => {
             err_line(&format!(

@@ -42,7 +42,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 path,
                 &Overrides {
                     output: args.output.clone(),
-                    version: Some("check".into()),
+                    version: Some("0".into()),
                 },
             )?;
             (
@@ -70,8 +70,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 /// The credential variables the runbook names, in the order they are reported.
-pub const VARIABLES: [&str; 10] = [
+pub const VARIABLES: [&str; 11] = [
     "DATASET_STORAGE_BACKEND",
+    "GCS_BUCKET",
     "OVH_S3_BUCKET",
     "OVH_S3_REGION",
     "OVH_S3_ENDPOINT",
@@ -96,65 +97,34 @@ pub fn variable_problems() -> Vec<String> {
             "DATASET_STORAGE_BACKEND is `{backend}`: use local, s3 or gcs"
         ));
     }
-    let ovh_any = ["OVH_S3_ENDPOINT", "OVH_S3_ACCESS_KEY", "OVH_S3_SECRET_KEY"]
-        .iter()
-        .any(|v| set(v));
-    if ovh_any {
-        for (a, b) in [
-            ("OVH_S3_ENDPOINT", "OVH_S3_SECRET_KEY"),
-            ("OVH_S3_ENDPOINT", "OVH_S3_ACCESS_KEY"),
-            ("OVH_S3_ACCESS_KEY", "OVH_S3_SECRET_KEY"),
-            ("OVH_S3_SECRET_KEY", "OVH_S3_ACCESS_KEY"),
-        ] {
-            if set(a) && !set(b) {
-                out.push(format!("{a} is set but {b} is not"));
-            }
+    // Keys come in pairs: OVH's, else the AWS fallback (exactly as storage reads them).
+    for (a, b) in [
+        ("OVH_S3_ACCESS_KEY", "OVH_S3_SECRET_KEY"),
+        ("OVH_S3_SECRET_KEY", "OVH_S3_ACCESS_KEY"),
+        ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+        ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
+    ] {
+        if set(a) && !set(b) {
+            out.push(format!("{a} is set but {b} is not"));
         }
     }
-    if backend == "s3" && !set("OVH_S3_BUCKET") && !set("DATASET_PIPELINE_OUTPUT_DIR") {
-        out.push(
-            "DATASET_STORAGE_BACKEND is s3 but OVH_S3_BUCKET is not set (no default output)".into(),
-        );
+    let keys = (set("OVH_S3_ACCESS_KEY") && set("OVH_S3_SECRET_KEY"))
+        || (set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY"));
+    if set("OVH_S3_ENDPOINT") && !keys {
+        out.push("OVH_S3_ENDPOINT is set but no key pair is: set OVH_S3_ACCESS_KEY/OVH_S3_SECRET_KEY (or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY fallback)".into());
     }
-    if backend == "s3"
-        && !(set("OVH_S3_ACCESS_KEY") && set("OVH_S3_SECRET_KEY"))
-        && !(set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY"))
-    {
+    if backend == "s3" && !keys {
         out.push("DATASET_STORAGE_BACKEND is s3 but neither OVH_S3_ACCESS_KEY/OVH_S3_SECRET_KEY nor AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set".into());
+    }
+    if let Err(e) = crate::storage::S3Settings::from_env().validate() {
+        out.push(e.to_string());
     }
     out
 }
 
 /// Explain a storage error in terms of what to do.
 fn explain(uri: &str, e: &object_store::Error) -> String {
-    let text = e.to_string();
-    match e {
-        object_store::Error::NotFound { .. } => {
-            format!("{uri}: not found (does the bucket exist? is the prefix right?)")
-        }
-        object_store::Error::PermissionDenied { .. } => {
-            format!("403 on {uri}: check the key's permissions")
-        }
-        object_store::Error::Unauthenticated { .. } => format!(
-            "401 on {uri}: the credentials were rejected: check OVH_S3_ACCESS_KEY / OVH_S3_SECRET_KEY"
-        ),
-        _ if text.contains("NoSuchBucket") => format!("{uri}: the bucket does not exist"),
-        _ if text.contains("403")
-            || text.contains("AccessDenied")
-            || text.contains("InvalidAccessKeyId")
-            || text.contains("SignatureDoesNotMatch") =>
-        {
-            format!(
-                "403 on {uri}: the credentials were rejected or lack permission: check OVH_S3_ACCESS_KEY / OVH_S3_SECRET_KEY and the key's permissions"
-            )
-        }
-        _ if text.contains("onnect") || text.contains("dns") || text.contains("timed out") => {
-            format!(
-                "cannot reach the endpoint for {uri}: check OVH_S3_ENDPOINT and the network ({text})"
-            )
-        }
-        _ => format!("{uri}: {text}"),
-    }
+    format!("{uri}: {}", crate::error::hint(e))
 }
 
 /// Run the check, printing to `out`; returns whether everything worked.
@@ -185,38 +155,62 @@ pub fn check(
         say(format!("problem: {p}"));
     }
     let storage = Storage::new()?;
-    let output = output.map(str::to_string).unwrap_or_else(default_output);
-    let mut targets = vec![("output", output.clone())];
-    targets.extend(sources.iter().map(|s| ("source", s.clone())));
-    for (what, uri) in &targets {
-        // A glob lists its literal prefix.
-        let prefix = match uri.find(['*', '?', '[', '{']) {
-            Some(i) => uri[..uri[..i].rfind('/').map_or(0, |j| j + 1)].to_string(),
-            None => uri.clone(),
-        };
-        let loc = match storage.locate(&prefix) {
-            Ok(l) => l,
+    let output = match output {
+        Some(o) => o.to_string(),
+        None => match default_output() {
+            Ok(o) => o,
             Err(e) => {
                 ok = false;
-                say(format!("problem: {what} {uri}: {e}"));
-                continue;
+                say(format!("problem: {e}"));
+                "./out".to_string()
             }
-        };
-        match storage.list_some(&loc, 10) {
+        },
+    };
+    // The output: its location lists (a local folder may not exist yet).
+    match storage.locate(&output) {
+        Err(e) => {
+            ok = false;
+            say(format!("problem: output {output}: {e}"));
+        }
+        Ok(loc) => match storage.list_some(&loc, 10) {
             Ok(objects) => say(format!(
-                "ok: {what} {} lists ({} object(s) seen, up to 10)",
+                "ok: output {} lists ({} object(s) seen, up to 10)",
                 loc.uri,
                 objects.len()
             )),
             Err(e) if loc.is_local() && matches!(e, object_store::Error::NotFound { .. }) => {
                 say(format!(
-                    "ok: {what} {} does not exist yet (local: created on write)",
+                    "ok: output {} does not exist yet (local: created on write)",
                     loc.uri
                 ))
             }
             Err(e) => {
                 ok = false;
                 say(format!("problem: {}", explain(&loc.uri, &e)));
+            }
+        },
+    }
+    // Every source: its glob must match at least one object.
+    for uri in sources {
+        match storage.glob(uri) {
+            Ok(objects) if objects.is_empty() => {
+                ok = false;
+                say(format!(
+                    "problem: source {uri} matches no object (a missing file, a wrong glob or prefix)"
+                ));
+            }
+            Ok(objects) => say(format!(
+                "ok: source {uri} matches {} object(s), {} bytes",
+                objects.len(),
+                objects.iter().map(|o| o.size).sum::<u64>()
+            )),
+            Err(crate::Error::Storage { uri, source }) => {
+                ok = false;
+                say(format!("problem: {}", explain(&uri, &source)));
+            }
+            Err(e) => {
+                ok = false;
+                say(format!("problem: source {uri}: {e}"));
             }
         }
     }

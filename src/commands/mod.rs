@@ -15,6 +15,7 @@ pub mod pii;
 pub mod plan;
 pub mod publish;
 pub mod query;
+pub mod runs;
 pub mod verify;
 
 use std::io::Write;

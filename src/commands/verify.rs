@@ -457,6 +457,13 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
     if rj.spec["leakage"]["enabled"].as_bool() == Some(true) {
         expected.push("leakage_pairs".into());
     }
+    let policy = &rj.spec["provenance"];
+    if [&policy["allow"], &policy["deny"]]
+        .iter()
+        .any(|l| l.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        expected.push("provenance_license_policy".into());
+    }
     for name in expected {
         if !gate_names.contains(name.as_str()) {
             problem(format!(
@@ -670,6 +677,39 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
                 }
             }
             manifest_frame = Some(m);
+        }
+    }
+
+    // Licences, re-derived from the manifest and the spec; the review, when the spec required one.
+    {
+        let mut exported_by_source: BTreeMap<String, u64> = BTreeMap::new();
+        if let Some(m) = manifest_frame.as_ref()
+            && let (Ok(ids), Ok(srcs)) = (str_column(m, "record_id"), str_column(m, "source"))
+        {
+            let mut seen = BTreeSet::new();
+            for (id, src) in ids.iter().zip(srcs) {
+                if seen.insert(id.clone()) {
+                    *exported_by_source.entry(src).or_default() += 1;
+                }
+            }
+        }
+        let pairs: Vec<(&str, &str)> = rj.spec["sources"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| Some((s["name"].as_str()?, s["license"].as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if crate::schema::release::licenses(&pairs, &exported_by_source) != rj.licenses {
+            problem(
+                "release.json: `licenses` differ from the manifest and the spec's sources".into(),
+            );
+        }
+        if rj.spec["require_review"].as_bool() == Some(true)
+            && rj.review.as_ref().is_none_or(|r| r.by.trim().is_empty())
+        {
+            problem("release.json: the spec requires a review and none is recorded".into());
         }
     }
 
@@ -948,7 +988,12 @@ pub fn verify(storage: &Storage, uri: &str) -> Result<Verification> {
         if rj.tool_version == env!("CARGO_PKG_VERSION") {
             let report_spec: crate::report::ReportSpec =
                 serde_json::from_value(rj.spec["report"].clone()).unwrap_or_default();
+            let coverage_json = json_file("reports/coverage.json")
+                .and_then(|r| r.ok())
+                .unwrap_or(Value::Null);
             match crate::report::render(&crate::report::ReportInput {
+                coverage: &coverage_json,
+                review_required: rj.spec["require_review"].as_bool() == Some(true),
                 name: &rj.name,
                 version: &rj.version,
                 spec_sha256: &rj.spec_sha256,

@@ -288,6 +288,15 @@ fn load_reader(
         });
     }
     let records = (out.conversations.len() + out.rejections.len() - before) as u64;
+    tracing::debug!(
+        source = %source.name,
+        object = %origin_uri,
+        records,
+        bytes = summary.bytes,
+        codec = summary.codec,
+        encoding = summary.encoding,
+        "object read"
+    );
     out.inputs.push(InputObject {
         source: source.name.clone(),
         uri: origin_uri.to_string(),

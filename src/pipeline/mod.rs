@@ -89,6 +89,13 @@ pub enum Outcome {
         run_dir: String,
         failed: Vec<GateResult>,
     },
+    /// Every gate passed and the spec requires a review: the release is staged in the run
+    /// directory and `trainready publish RUN_DIR --reviewed-by NAME` publishes it.
+    Staged {
+        release: String,
+        run_dir: String,
+        counts: Counts,
+    },
 }
 
 /// Options of `trainready build` beyond the spec.

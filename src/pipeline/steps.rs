@@ -46,6 +46,7 @@ pub struct Build<'a> {
     coverage: Option<crate::coverage::Coverage>,
     gates: Vec<GateResult>,
     report: Option<crate::report::Report>,
+    licenses: Vec<crate::schema::release::LicenseRef>,
 }
 
 pub(super) fn load(b: &mut Build<'_>) -> Result<()> {
@@ -242,6 +243,44 @@ pub(super) fn stats(b: &mut Build<'_>) -> Result<()> {
     });
     stats.json["curriculum"] = json(&curriculum);
     stats.json["load"] = crate::load::load_stats(&b.load_reports);
+    // Licences: per licence, its sources and exported records; sources outside the policy.
+    let mut exported_by_source: BTreeMap<String, u64> = BTreeMap::new();
+    {
+        let ids = crate::schema::str_column(&b.manifest, "record_id")?;
+        let srcs = crate::schema::str_column(&b.manifest, "source")?;
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, src) in ids.iter().zip(srcs) {
+            if seen.insert(id.as_str()) {
+                *exported_by_source.entry(src).or_default() += 1;
+            }
+        }
+    }
+    let pairs: Vec<(&str, &str)> = b
+        .plan
+        .sources
+        .iter()
+        .map(|s| (s.name.as_str(), s.license.as_str()))
+        .collect();
+    b.licenses = crate::schema::release::licenses(&pairs, &exported_by_source);
+    let outside: Vec<&str> = b
+        .plan
+        .sources
+        .iter()
+        .filter(|s| b.plan.provenance.is_set() && !b.plan.provenance.permits(&s.license))
+        .map(|s| s.name.as_str())
+        .collect();
+    stats.json["provenance"]["licenses"] = json(&b.licenses);
+    stats.json["provenance"]["license_policy"] = serde_json::json!({
+        "set": b.plan.provenance.is_set(),
+        "violations": outside.len(),
+        "sources_outside": outside,
+    });
+    stats.json["breakdowns"] = crate::stats::breakdowns(
+        &b.frame,
+        &b.manifest,
+        &b.plan.report.breakdowns,
+        b.plan.report.min_cell,
+    )?;
     if let Some(d) = &b.plan.drift {
         let uri = crate::storage::resolve_uri(&d.baseline, &b.plan.spec_dir);
         let mut drift = match read_baseline_stats(b.storage, &uri) {
@@ -269,12 +308,115 @@ pub(super) fn gates(b: &mut Build<'_>) -> Result<()> {
         &stage_gates(b.plan),
         &b.plan.gates,
     );
+    let coverage = b.coverage.as_ref().expect("invariant: stats ran");
+    for g in &mut b.gates {
+        tracing::debug!(gate = %g.name, value = ?g.value, op = %g.op, threshold = g.threshold, passed = g.passed, "gate");
+        if !g.passed
+            && let Some(why) =
+                explain_failure(&g.name, b.plan, &b.load_reports, coverage, &stats.json)
+        {
+            g.detail = Some(match g.detail.take() {
+                Some(d) => format!("{d}; {why}"),
+                None => why,
+            });
+        }
+    }
     Ok(())
+}
+
+/// Why a built-in gate failed, naming what lies behind it: the source and its load counts and
+/// reasons, the missing families and their sources, the sources outside the licence policy.
+fn explain_failure(
+    gate: &str,
+    plan: &Plan,
+    loads: &BTreeMap<String, LoadReport>,
+    coverage: &crate::coverage::Coverage,
+    stats: &serde_json::Value,
+) -> Option<String> {
+    let load_of = |source: &str| -> String {
+        match loads.get(source) {
+            Some(r) => {
+                let reasons = r
+                    .top_reasons
+                    .iter()
+                    .take(3)
+                    .map(|(reason, n)| format!("{n} × {reason}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                format!(
+                    "source `{source}`: {} of {} records loaded, {} rejected{}",
+                    r.loaded,
+                    r.read,
+                    r.rejected,
+                    if reasons.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (most common: {reasons})")
+                    }
+                )
+            }
+            None => format!("source `{source}`: not loaded"),
+        }
+    };
+    if let Some(source) = gate
+        .strip_prefix("source_loaded.")
+        .or_else(|| gate.strip_prefix("load_rejection_rate."))
+    {
+        return Some(load_of(source));
+    }
+    match gate {
+        "coverage_missing" => {
+            let missing: Vec<String> = coverage
+                .families
+                .iter()
+                .filter(|f| f.status == "missing")
+                .map(|f| {
+                    if f.sources.is_empty() {
+                        format!("family `{}`: no source in the spec", f.family)
+                    } else {
+                        format!(
+                            "family `{}` ({})",
+                            f.family,
+                            f.sources
+                                .iter()
+                                .map(|s| load_of(s))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    }
+                })
+                .collect();
+            Some(format!("missing: {}", missing.join(" | ")))
+        }
+        "provenance_license_policy" => {
+            let outside: Vec<String> = plan
+                .sources
+                .iter()
+                .filter(|s| !plan.provenance.permits(&s.license))
+                .map(|s| format!("`{}` ({})", s.name, s.license))
+                .collect();
+            Some(format!(
+                "sources outside the licence policy (allow {:?}, deny {:?}): {}",
+                plan.provenance.allow,
+                plan.provenance.deny,
+                outside.join(", ")
+            ))
+        }
+        "release_not_empty" => Some(format!(
+            "records by status: {}",
+            stats["counts"]["by_status"]
+        )),
+        _ => None,
+    }
 }
 
 pub(super) fn report(b: &mut Build<'_>) -> Result<()> {
     let stats = b.stats.as_ref().expect("invariant: stats ran");
+    let coverage = serde_json::to_value(b.coverage.as_ref().expect("invariant: stats ran"))
+        .expect("invariant: coverage serialises");
     b.report = Some(crate::report::render(&crate::report::ReportInput {
+        coverage: &coverage,
+        review_required: b.plan.require_review,
         name: &b.plan.name,
         version: &b.plan.version,
         spec_sha256: &b.plan.sha256(),
@@ -301,8 +443,16 @@ impl<'a> Build<'a> {
         }
         let run = match &opts.run_dir {
             Some(dir) => storage.locate(dir)?,
-            None => output.join(&format!("runs/{}", run_id(plan))),
+            // Run directories are cache: local, whatever the output.
+            None => storage.locate(
+                &crate::storage::runs_root()
+                    .join(run_id(plan))
+                    .to_string_lossy(),
+            )?,
         };
+        if !run.is_local() {
+            tracing::warn!(run = %run.uri, "the run directory is in a bucket: its stage files (01_load.parquet, 05_pii.parquet) hold the text before redaction");
+        }
         refuse_self_reading(plan, &release, &run)?;
         tracing::info!(release = %release.uri, run = %run.uri, "building");
         Ok(Self {
@@ -330,11 +480,21 @@ impl<'a> Build<'a> {
             coverage: None,
             gates: Vec::new(),
             report: None,
+            licenses: Vec::new(),
         })
     }
 
     /// Write the frame to the run directory as `name` (without the text unless `with_text`).
     fn checkpoint(&self, name: &str, with_text: bool) -> Result<()> {
+        if tracing::enabled!(tracing::Level::DEBUG)
+            && let Ok(status) = crate::schema::str_column(&self.frame, "status")
+        {
+            let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+            for s in &status {
+                *by.entry(s.as_str()).or_default() += 1;
+            }
+            tracing::debug!(checkpoint = name, rows = self.frame.height(), statuses = ?by, "stage done");
+        }
         let mut df = if with_text {
             self.frame.clone()
         } else {
@@ -419,8 +579,17 @@ impl<'a> Build<'a> {
             exported.shards.clone(),
             refs,
             self.gates.clone(),
+            self.licenses.clone(),
         );
         crate::release::stage_release_json(self.storage, &self.run, &doc, &self.release)?;
+        if self.plan.require_review {
+            tracing::info!(release = %self.release.uri, run = %self.run.uri, "staged, awaiting review");
+            return Ok(Outcome::Staged {
+                release: self.release.uri,
+                run_dir: self.run.uri,
+                counts: stats.counts,
+            });
+        }
         let shards = crate::release::publish_staged(self.storage, &staging, &self.release)?;
         tracing::info!(release = %self.release.uri, exported = stats.counts.exported, "published");
         Ok(Outcome::Published {
@@ -450,6 +619,12 @@ pub fn stage_gates(plan: &Plan) -> Vec<crate::gates::GateSpec> {
             format!("load.rejection_rate.{}", s.name),
             GateOp::Le,
             s.max_rejection_rate,
+        ));
+    }
+    if plan.provenance.is_set() {
+        gates.push(GateSpec::equals_zero(
+            "provenance_license_policy",
+            "provenance.license_policy.violations",
         ));
     }
     if !plan.coverage.required.is_empty() {

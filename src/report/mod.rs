@@ -27,6 +27,13 @@ pub struct ReportSpec {
     /// Counts below this are shown as `<min_cell>` and not drawn. Default 5.
     #[serde(default = "default_min_cell")]
     pub min_cell: u64,
+    /// Metadata fields (`[source.columns] metadata`) whose values break the exported records
+    /// down by split and by phase, e.g. `breakdowns = ["topic", "problem_type"]`. Shares go to
+    /// `stats.json` (`breakdowns.<field>.split.<split>.<value>.share`, usable by `[[gate]]`),
+    /// with their drift against `[drift] baseline`; values held by fewer than `min_cell`
+    /// records are pooled as `(other)`.
+    #[serde(default)]
+    pub breakdowns: Vec<String>,
 }
 
 fn default_min_cell() -> u64 {
@@ -47,6 +54,7 @@ impl Default for ReportSpec {
     fn default() -> Self {
         Self {
             min_cell: default_min_cell(),
+            breakdowns: Vec::new(),
         }
     }
 }
@@ -63,6 +71,10 @@ pub struct ReportInput<'a> {
     pub messages: &'a DataFrame,
     /// The manifest (n_turns per export line).
     pub manifest: &'a DataFrame,
+    /// `coverage.json`.
+    pub coverage: &'a Value,
+    /// The spec requires a review before publishing.
+    pub review_required: bool,
     pub spec: &'a ReportSpec,
 }
 
@@ -78,7 +90,7 @@ enum Block {
     H2(String),
     P(String),
     Table {
-        head: Vec<&'static str>,
+        head: Vec<String>,
         rows: Vec<Vec<String>>,
     },
     Figure {

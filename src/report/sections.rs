@@ -12,13 +12,22 @@ use crate::schema::STATUSES;
 use crate::schema::release::GateResult;
 use crate::schema::{str_column, u64_column};
 
+/// Table headers.
+fn h(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
 /// Every section of the report, in order.
 pub(super) fn document(input: &ReportInput<'_>) -> Result<Vec<Block>> {
     let mut doc = Vec::new();
     for section in [
         verdict_and_gates,
+        sources_and_licences,
         records,
+        rejections,
+        coverage,
         families_and_curriculum,
+        breakdowns,
         lengths,
         structure,
         duplicates_and_leakage,
@@ -29,14 +38,222 @@ pub(super) fn document(input: &ReportInput<'_>) -> Result<Vec<Block>> {
     Ok(doc)
 }
 
+fn sources_and_licences(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
+    let k = input.spec.min_cell;
+    let s = input.stats;
+    let cell = |v: &Value| count_cell(v.as_u64(), k);
+    doc.push(Block::H2("Sources and licences".into()));
+    let licenses = s["provenance"]["licenses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let license_of = |src: &str| {
+        licenses
+            .iter()
+            .find(|l| {
+                l["sources"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == src))
+            })
+            .and_then(|l| l["license"].as_str())
+            .unwrap_or("-")
+            .to_string()
+    };
+    let sources: Vec<String> = s["load"]["read"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    doc.push(Block::Table {
+        head: h(&[
+            "source", "licence", "read", "loaded", "rejected", "exported",
+        ]),
+        rows: sources
+            .iter()
+            .map(|src| {
+                vec![
+                    src.clone(),
+                    license_of(src),
+                    cell(&s["load"]["read"][src]),
+                    cell(&s["load"]["loaded"][src]),
+                    cell(&s["load"]["rejected"][src]),
+                    cell(&s["counts"]["by_source"][src]["exported"]),
+                ]
+            })
+            .collect(),
+    });
+    doc.push(Block::Table {
+        head: h(&["licence", "sources", "exported records"]),
+        rows: licenses
+            .iter()
+            .map(|l| {
+                vec![
+                    format!("`{}`", l["license"].as_str().unwrap_or("")),
+                    l["sources"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default(),
+                    cell(&l["exported"]),
+                ]
+            })
+            .collect(),
+    });
+    let policy = &s["provenance"]["license_policy"];
+    doc.push(Block::P(if policy["set"] == true {
+        format!(
+            "Licence policy (`[provenance]`): {} source(s) outside it{}.",
+            policy["violations"],
+            policy["sources_outside"]
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .map(|a| format!(
+                    ": {}",
+                    a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+                ))
+                .unwrap_or_default()
+        )
+    } else {
+        "No licence policy (`[provenance]`): any declared licence is accepted. Check the licences above before a release leaves the team (NC and ND licences restrict use).".into()
+    }));
+    Ok(())
+}
+
+fn rejections(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
+    let k = input.spec.min_cell;
+    let s = input.stats;
+    let mut rows = Vec::new();
+    for (src, reasons) in s["load"]["top_reasons"].as_object().into_iter().flatten() {
+        for r in reasons.as_array().into_iter().flatten() {
+            rows.push(vec![
+                src.clone(),
+                r["reason"].as_str().unwrap_or("").to_string(),
+                count_cell(r["records"].as_u64(), k),
+            ]);
+        }
+    }
+    doc.push(Block::H2("Records rejected at load".into()));
+    if rows.is_empty() {
+        doc.push(Block::P("No record was rejected at load.".into()));
+    } else {
+        doc.push(Block::P(
+            "The most common reasons per source (reasons name fields, lines and hashes, never a value).".into(),
+        ));
+        doc.push(Block::Table {
+            head: h(&["source", "reason", "records"]),
+            rows,
+        });
+    }
+    Ok(())
+}
+
+fn coverage(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
+    let k = input.spec.min_cell;
+    let c = input.coverage;
+    doc.push(Block::H2("Coverage of the families".into()));
+    let list = |v: &Value| {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    doc.push(Block::Table {
+        head: h(&[
+            "family", "required", "status", "records", "sources", "phases", "waiver",
+        ]),
+        rows: c["families"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                vec![
+                    f["family"].as_str().unwrap_or("").to_string(),
+                    if f["required"] == true { "yes" } else { "no" }.into(),
+                    if f["status"] == "missing" {
+                        "**missing**".to_string()
+                    } else {
+                        f["status"].as_str().unwrap_or("").to_string()
+                    },
+                    count_cell(f["records"].as_u64(), k),
+                    list(&f["sources"]),
+                    list(&f["phases"]),
+                    f["waiver"].as_str().unwrap_or("").to_string(),
+                ]
+            })
+            .collect(),
+    });
+    Ok(())
+}
+
+fn breakdowns(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
+    let k = input.spec.min_cell;
+    let s = input.stats;
+    let Some(fields) = s["breakdowns"].as_object().filter(|o| !o.is_empty()) else {
+        return Ok(());
+    };
+    doc.push(Block::H2("Breakdowns".into()));
+    doc.push(Block::P(format!(
+        "Shares of the exported records by metadata value, per split and per phase; values held by fewer than {k} records are pooled as `(other)`."
+    )));
+    for (field, b) in fields {
+        for by in ["split", "phase"] {
+            let groups: Vec<(String, Value)> = b[by]
+                .as_object()
+                .map(|o| o.iter().map(|(g, v)| (g.clone(), v.clone())).collect())
+                .unwrap_or_default();
+            let mut values: std::collections::BTreeSet<String> = Default::default();
+            for (_, v) in &groups {
+                values.extend(v.as_object().into_iter().flatten().map(|(x, _)| x.clone()));
+            }
+            let mut head = h(&["value"]);
+            head.extend(groups.iter().map(|(g, _)| format!("{by} {g}")));
+            let drift = &s["drift"]["breakdown_share_change"][field.as_str()];
+            if !drift.is_null() {
+                head.push("drift".into());
+            }
+            let rows = values
+                .iter()
+                .map(|value| {
+                    let mut row = vec![format!("`{field}` = {value}")];
+                    for (_, v) in &groups {
+                        row.push(
+                            v[value.as_str()]["share"]
+                                .as_f64()
+                                .map_or("-".into(), |x| format!("{:.1}%", 100.0 * x)),
+                        );
+                    }
+                    if !drift.is_null() {
+                        row.push(drift[value.as_str()].as_f64().map_or("-".into(), num));
+                    }
+                    row
+                })
+                .collect();
+            doc.push(Block::Table { head, rows });
+        }
+    }
+    Ok(())
+}
+
 fn verdict_and_gates(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
     let k = input.spec.min_cell;
     let failed: Vec<&GateResult> = input.gates.iter().filter(|g| !g.passed).collect();
     // Verdict and gates.
     doc.push(Block::P(if failed.is_empty() {
         format!(
-            "**Verdict: every gate passed** ({} gates). The release is published.",
-            input.gates.len()
+            "**Verdict: every gate passed** ({} gates). {}",
+            input.gates.len(),
+            if input.review_required {
+                "The spec requires a review: the release is staged until `trainready publish RUN_DIR --reviewed-by NAME` publishes it."
+            } else {
+                "The release is published."
+            }
         )
     } else {
         format!(
@@ -58,7 +275,7 @@ fn verdict_and_gates(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()
     let mut gates: Vec<&GateResult> = input.gates.iter().collect();
     gates.sort_by_key(|g| g.passed);
     doc.push(Block::Table {
-        head: vec!["gate", "verdict", "value", "must be", "detail"],
+        head: h(&["gate", "verdict", "value", "must be", "detail"]),
         rows: gates
             .iter()
             .map(|g| {
@@ -110,8 +327,8 @@ fn records(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
         .as_object()
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
-    let mut head = vec!["source", "input"];
-    head.extend(STATUSES);
+    let mut head = h(&["source", "input"]);
+    head.extend(STATUSES.iter().map(|s| s.to_string()));
     doc.push(Block::Table {
         head,
         rows: sources
@@ -152,7 +369,7 @@ fn families_and_curriculum(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Res
         .cloned()
         .unwrap_or_default();
     doc.push(Block::Table {
-        head: vec!["phase", "kind", "lines", "records", "≈ tokens", "families"],
+        head: h(&["phase", "kind", "lines", "records", "≈ tokens", "families"]),
         rows: phases
             .iter()
             .map(|(name, p)| {
@@ -233,9 +450,9 @@ fn lengths(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
         .cloned()
         .unwrap_or_default();
     doc.push(Block::Table {
-        head: vec![
+        head: h(&[
             "role", "messages", "chars p5", "p50", "p95", "mean", "words p5", "p50", "p95",
-        ],
+        ]),
         rows: lengths
             .iter()
             .map(|(role, v)| {
@@ -296,7 +513,7 @@ fn structure(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
         .unwrap_or_default();
     let empty = &s["empty_and_one_word_turns"];
     doc.push(Block::Table {
-        head: vec![
+        head: h(&[
             "source",
             "conversations",
             "role violations",
@@ -305,7 +522,7 @@ fn structure(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
             "repeated role",
             "one-word messages",
             "scripts",
-        ],
+        ]),
         rows: alternation
             .iter()
             .map(|(src, v)| {
@@ -380,7 +597,7 @@ fn duplicates_and_leakage(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Resu
     }
     if !leak_rows.is_empty() {
         doc.push(Block::Table {
-            head: vec!["split a", "split b", "kind", "pairs"],
+            head: h(&["split a", "split b", "kind", "pairs"]),
             rows: leak_rows,
         });
     }
@@ -412,7 +629,7 @@ fn personal_data(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
         caption: "PII findings per kind, before redaction.".into(),
     });
     doc.push(Block::Table {
-        head: vec!["kind", "found", "redacted", "flagged", "left in export"],
+        head: h(&["kind", "found", "redacted", "flagged", "left in export"]),
         rows: kinds
             .iter()
             .map(|(kind, _)| {

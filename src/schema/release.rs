@@ -89,6 +89,48 @@ pub struct ReleaseJson {
     /// Manifest, ledger and reports with their checksums.
     pub files: Vec<FileRef>,
     pub gates: Vec<GateResult>,
+    /// Every licence of the release's sources: which sources carry it and how many records of
+    /// them were exported.
+    #[serde(default)]
+    pub licenses: Vec<LicenseRef>,
+    /// Who reviewed the release before it was published (when the spec requires a review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// One licence of a release.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LicenseRef {
+    pub license: String,
+    pub sources: Vec<String>,
+    /// Exported records (distinct record ids) of those sources.
+    pub exported: u64,
+}
+
+/// The sign-off of a release (`trainready publish RUN_DIR --reviewed-by NAME --note TEXT`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Review {
+    pub by: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Licences of a release: per licence, the sources carrying it (`(source, licence)` in spec
+/// order) and the exported records of those sources (`exported` by source).
+pub fn licenses(sources: &[(&str, &str)], exported: &BTreeMap<String, u64>) -> Vec<LicenseRef> {
+    let mut by: BTreeMap<&str, (Vec<String>, u64)> = BTreeMap::new();
+    for (source, license) in sources {
+        let e = by.entry(license).or_default();
+        e.0.push(source.to_string());
+        e.1 += exported.get(*source).copied().unwrap_or(0);
+    }
+    by.into_iter()
+        .map(|(license, (sources, exported))| LicenseRef {
+            license: license.to_string(),
+            sources,
+            exported,
+        })
+        .collect()
 }
 
 /// The root hash over the shard hashes.

@@ -17,6 +17,7 @@ fn fixture_release_accounts_for_every_record() {
         ("smile", 10),
         ("annomi", 3),
         ("synthetic-chatml", 12),
+        ("synthetic-with-errors", 5),
         ("synthetic-sharegpt", 10),
         ("counsel-chat-preference", 12),
         ("psychoeducation", 8),
@@ -30,6 +31,20 @@ fn fixture_release_accounts_for_every_record() {
             .sum();
         assert_eq!(total, *n, "ledger rows of {src}");
     }
+    // The two broken records of the hand-written source are rejected, with reasons and lines,
+    // and never quote the record.
+    assert_eq!(count(&counts, "synthetic-with-errors", "rejected"), 2);
+    let ledger = ledger_rows(&rel);
+    let r = ledger["synthetic-with-errors/handwritten_with_errors.jsonl#2"]
+        .2
+        .clone()
+        .unwrap();
+    assert!(r.contains("malformed JSON") && r.contains("line 3"), "{r}");
+    let r = ledger["synthetic-with-errors/hw-004"].2.clone().unwrap();
+    assert!(
+        r.contains("unknown speaker value #") && !r.contains("narrator"),
+        "{r}"
+    );
     // Exact duplicates: 3 within-split rows of the 2020 file, sg-009 (= sg-004 after normalising).
     assert_eq!(count(&counts, "counsel-chat-2020", "duplicate"), 3);
     assert_eq!(count(&counts, "synthetic-sharegpt", "duplicate"), 1);
@@ -454,7 +469,10 @@ fn failing_gate_blocks_publication_and_leaves_reports() {
 #[test]
 fn query_runs_sql_over_a_release_and_a_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let rel = fixture_release(tmp.path());
+    let run = tmp.path().join("run");
+    let o = build_with_run(&fixtures().join("release.toml"), tmp.path(), &run);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let rel = tmp.path().join("releases/fixtures/0.1.0");
     let o = trainready(&[
         "query",
         "SELECT status, COUNT(*) AS n FROM ledger GROUP BY status ORDER BY status",
@@ -471,14 +489,8 @@ fn query_runs_sql_over_a_release_and_a_run() {
         .iter()
         .map(|r| r.split(',').nth(1).unwrap().parse::<u64>().unwrap())
         .sum();
-    assert_eq!(total, 150, "every input record has one status");
+    assert_eq!(total, 155, "every input record has one status");
     // A run directory: stage tables by name, and the queries/ files work as they are.
-    let run = std::fs::read_dir(tmp.path().join("runs"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
     let o = trainready(&[
         "query",
         repo()

@@ -25,11 +25,18 @@ pub fn shared_data() -> Option<PathBuf> {
     }
 }
 
+/// The cache folder the tests' builds use for their run directories (`$XDG_CACHE_HOME`).
+pub fn test_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache")
+}
+
 /// Run the trainready binary.
 pub fn trainready(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_trainready"))
         .args(args)
         .env("RUST_LOG", "trainready=info")
+        .env("XDG_CACHE_HOME", test_cache())
+        .env_remove("DATASET_STORAGE_LOCAL_PATH")
         .env_remove("DATASET_PIPELINE_OUTPUT_DIR")
         .env_remove("DATASET_STORAGE_BACKEND")
         .output()

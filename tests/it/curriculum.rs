@@ -89,7 +89,7 @@ fn fixture_routes_three_phases_in_their_formats_and_verifies() {
     // 8 notes, 12 upvote pairs (8 train, 2 validation, 2 test), the conversations in sft.
     assert_eq!(per_phase["pretraining"], 8);
     assert_eq!(per_phase["preference"], 12);
-    assert_eq!(per_phase["sft"], 117);
+    assert_eq!(per_phase["sft"], 120);
 
     // The manifest names the phase of each line; the ledger balances.
     let m = read_parquet(&rel.join("manifest.parquet"));
@@ -110,11 +110,11 @@ fn fixture_routes_three_phases_in_their_formats_and_verifies() {
         .filter(|((_, st), _)| st == "exported")
         .map(|(_, n)| n)
         .sum();
-    assert_eq!(input, 150);
-    assert_eq!(exported, 137);
+    assert_eq!(input, 155);
+    assert_eq!(exported, 140);
     assert_eq!(
         m.height(),
-        137,
+        140,
         "no weights or overlap: one line per record"
     );
 
@@ -388,7 +388,7 @@ max_records = 100
         .find(|g| g["name"] == "curriculum_max_records.sft")
         .unwrap();
     assert_eq!(g["passed"], false);
-    assert_eq!(g["value"], 129.0);
+    assert_eq!(g["value"], 132.0);
     assert!(
         !tmp.path().join("o/releases").exists() || {
             !tmp.path()

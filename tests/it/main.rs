@@ -20,4 +20,5 @@ mod snapshots;
 mod spec_errors;
 mod split_assign;
 mod tamper;
+mod trust;
 mod verify;

@@ -82,7 +82,9 @@ fn s3_command(endpoint: &str, bucket: &str) -> Command {
         .env("OVH_S3_SECRET_KEY", "test")
         .env("TRAINREADY_RETRY_TIMEOUT_SECS", "5")
         .env("TRAINREADY_MAX_RETRIES", "2")
+        .env("XDG_CACHE_HOME", test_cache())
         .env_remove("DATASET_PIPELINE_OUTPUT_DIR")
+        .env_remove("DATASET_STORAGE_LOCAL_PATH")
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY");
     c
@@ -128,7 +130,26 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
             .unwrap()
             .starts_with(&format!("s3://{bucket}/raw/fixtures/"))
     );
-    assert_eq!(rj["counts"]["input"], 150);
+    assert_eq!(rj["counts"]["input"], 155);
+    // The run directory is local cache, not the bucket (its stage files hold unredacted text).
+    let stdout = text(&o.stdout);
+    let run_dir = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("run directory: "))
+        .unwrap();
+    assert!(
+        run_dir.starts_with(test_cache().to_str().unwrap()),
+        "{run_dir}"
+    );
+    let in_bucket = storage
+        .list(&storage.locate(&format!("s3://{bucket}")).unwrap())
+        .unwrap();
+    assert!(
+        in_bucket
+            .iter()
+            .all(|o| !o.location.as_ref().contains("runs/")),
+        "a run directory in the bucket"
+    );
 
     let v = trainready_s3(&ep, &bucket, &["verify", &release]);
     assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
@@ -189,6 +210,34 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
     assert!(
         out.contains("OVH_S3_SECRET_KEY") && !out.contains("test\n") && out.contains("write probe"),
         "{out}"
+    );
+    // The runbook's AWS fallback keys with the OVH endpoint: check, build and verify work alike.
+    let with_aws = |args: &[&str]| {
+        s3_command(&ep, &bucket)
+            .env_remove("OVH_S3_ACCESS_KEY")
+            .env_remove("OVH_S3_SECRET_KEY")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let c = with_aws(&["check", spec.to_str().unwrap(), "--write-probe"]);
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c.stdout));
+    let v = with_aws(&["verify", &format!("s3://{bucket}/releases/fixtures/0.1.1")]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+    // A source prefix with nothing under it is a problem, named.
+    let gone = write_spec(
+        tmp.path(),
+        "gone.toml",
+        &fixture_spec_text(&format!("s3://{bucket}/nothing-here")),
+    );
+    let c = trainready_s3(&ep, &bucket, &["check", gone.to_str().unwrap()]);
+    assert_eq!(c.status.code(), Some(2), "{}", text(&c.stdout));
+    assert!(
+        text(&c.stdout).contains("matches no object"),
+        "{}",
+        text(&c.stdout)
     );
 }
 

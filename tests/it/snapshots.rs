@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::common::*;
 
 /// The subcommands, in `--help` order.
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
     "check",
     "inventory",
     "plan",
@@ -19,6 +19,7 @@ const COMMANDS: [&str; 10] = [
     "diff",
     "dedup",
     "pii",
+    "runs",
 ];
 
 fn settings(tmp: &std::path::Path) -> insta::Settings {
