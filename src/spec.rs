@@ -82,8 +82,8 @@ pub struct ReleaseSpec {
     /// Release version, e.g. `version = "0.1.0"`. Required unless `--version` is given.
     pub version: Option<Spanned<String>>,
     /// Where releases go, e.g. `output = "out"` or `output = "s3://bucket/prefix"`. Default:
-    /// `$DATASET_PIPELINE_OUTPUT_DIR`, else `$DATASET_STORAGE_LOCAL_PATH` (local backend), else
-    /// the bucket (`DATASET_STORAGE_BACKEND=s3|gcs`), else `./out`. Relative paths are from the
+    /// `$DATASET_PIPELINE_OUTPUT_DIR`, else the bucket (`DATASET_STORAGE_BACKEND=s3|gcs`), else
+    /// `$DATASET_STORAGE_LOCAL_PATH` (local backend), else `./out`. Relative paths are from the
     /// spec's folder.
     pub output: Option<String>,
     /// Stop a passing build at "staged, awaiting review" (exit 3) until `trainready publish RUN_DIR
