@@ -82,6 +82,12 @@ pub fn run(args: Args) -> crate::Result<ExitCode> {
 /// quotes the string, which may be record text).
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if crate::error::panic_guarded() {
+            // A decoder of untrusted bytes panicked inside `catch_panic`, which reports it as
+            // bad input.
+            crate::error::note_guarded_panic(info.location());
+            return;
+        }
         let command = std::env::args().nth(1).unwrap_or_default();
         let message = info
             .payload()

@@ -192,3 +192,50 @@ pub fn hint(e: &object_store::Error) -> String {
         _ => text,
     }
 }
+
+// -------------------------------------------------------------------------------------------------
+// Panics of dependencies on untrusted bytes.
+
+/// How many [`catch_panic`] sections are running (on any thread: a dependency may panic on its
+/// own worker threads, and the panic reaches the section through its thread pool).
+static GUARDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether a [`catch_panic`] section is running: the CLI's panic hook then stays quiet, since
+/// the section turns the panic into an error.
+pub fn panic_guarded() -> bool {
+    GUARDED.load(std::sync::atomic::Ordering::SeqCst) > 0
+}
+
+/// Run `f`, turning a panic into `Err` with a summary of where it happened (a source location,
+/// never the panic's message, which may quote the data). For decoders of untrusted bytes that
+/// are known to panic on malformed input (the Parquet reader): a panic there is bad input, not
+/// a bug of ours. Allocation failures abort and cannot be caught: check the sizes a file
+/// declares before decoding it.
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    use std::sync::atomic::Ordering;
+    GUARDED.fetch_add(1, Ordering::SeqCst);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.fetch_sub(1, Ordering::SeqCst);
+    out.map_err(|_| match LAST_GUARDED_PANIC.lock().map(|mut l| l.take()) {
+        Ok(Some(at)) => format!("the decoder failed at {at}"),
+        _ => "the decoder failed".to_string(),
+    })
+}
+
+static LAST_GUARDED_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// For the panic hook: remember where a guarded panic happened (`crate/file.rs:line`, the path
+/// after the registry's folder), for [`catch_panic`]'s error.
+pub fn note_guarded_panic(location: Option<&std::panic::Location<'_>>) {
+    let at = location.map(|l| {
+        let file = l.file();
+        let short = file
+            .rfind("/src/")
+            .and_then(|i| file[..i].rfind('/').map(|j| &file[j + 1..]))
+            .unwrap_or(file);
+        format!("{short}:{}", l.line())
+    });
+    if let Ok(mut last) = LAST_GUARDED_PANIC.lock() {
+        *last = at;
+    }
+}

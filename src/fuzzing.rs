@@ -105,3 +105,18 @@ pub fn target(name: &str) -> Option<fn(&[u8])> {
         _ => None,
     }
 }
+
+/// For a fuzz target's `main`, before `afl::fuzz_nohook!`: panics inside
+/// [`crate::error::catch_panic`] (a dependency's decoder refusing bad bytes) are errors the code
+/// handles, so the hook stays quiet for them; any other panic reaches the fuzzer's
+/// `catch_unwind`, which aborts (a crash).
+pub fn quiet_guarded_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if crate::error::panic_guarded() {
+            crate::error::note_guarded_panic(info.location());
+        } else {
+            previous(info);
+        }
+    }));
+}

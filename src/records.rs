@@ -1136,60 +1136,47 @@ pub fn parquet_records(
     bytes: &[u8],
     columns: Option<&[String]>,
 ) -> std::result::Result<(Vec<RawRecord>, Vec<String>), String> {
-    let reader = ParquetReader::new(std::io::Cursor::new(bytes));
-    let mut reader = reader;
-    let schema = reader
-        .schema()
-        .map_err(|e| format!("not a readable Parquet file: {}", polars_message(&e)))?;
-    let all: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    if let Some(wanted) = columns {
-        let keep: Vec<String> = all.iter().filter(|c| wanted.contains(c)).cloned().collect();
-        reader = reader.with_columns(Some(keep));
-    }
-    let df = reader
-        .finish()
-        .map_err(|e| format!("not a readable Parquet file: {}", polars_message(&e)))?;
-    let cols: Vec<Series> = df
-        .columns()
-        .iter()
-        .map(|c| c.as_materialized_series().rechunk())
-        .collect();
+    let (df, all) = crate::schema::parquet::read_with_names(bytes, columns)?;
+    let cols: Vec<Series> = crate::error::catch_panic(|| {
+        df.columns()
+            .iter()
+            .map(|c| c.as_materialized_series().rechunk())
+            .collect()
+    })
+    .map_err(|e| format!("not a readable Parquet file: {e}"))?;
     let names: Vec<String> = cols.iter().map(|s| s.name().to_string()).collect();
     let records = (0..df.height())
         .into_par_iter()
         .map(|row| {
-            let mut map = Map::with_capacity(cols.len());
-            let mut bad = None;
-            for (name, s) in names.iter().zip(&cols) {
-                match s.get(row) {
-                    Ok(av) => {
-                        map.insert(name.clone(), any_to_json(&av));
-                    }
-                    Err(_) => {
-                        bad = Some(format!("Parquet column `{name}` row {row} is unreadable"));
-                        break;
+            // A value the decoder accepted may still panic when converted (a date out of
+            // range): that row is rejected, the others are read.
+            let value = crate::error::catch_panic(|| {
+                let mut map = Map::with_capacity(cols.len());
+                for (name, s) in names.iter().zip(&cols) {
+                    match s.get(row) {
+                        Ok(av) => {
+                            map.insert(name.clone(), any_to_json(&av));
+                        }
+                        Err(_) => {
+                            return Err(format!(
+                                "Parquet column `{}` row {row} is unreadable",
+                                crate::error::echo(name)
+                            ));
+                        }
                     }
                 }
-            }
+                Ok(map)
+            })
+            .unwrap_or_else(|e| Err(format!("Parquet row {row} is unreadable: {e}")));
             RawRecord {
                 index: row as u64,
                 line: row as u64 + 1,
-                value: match bad {
-                    Some(e) => Err(e),
-                    None => Ok(map),
-                },
+                value,
                 raw: None,
             }
         })
         .collect();
     Ok((records, all))
-}
-
-/// A Polars error without the data it may quote: its kind and the first line.
-fn polars_message(e: &PolarsError) -> String {
-    let s = e.to_string();
-    let first = s.lines().next().unwrap_or("");
-    first.chars().take(200).collect()
 }
 
 /// One Polars value as JSON (see [`parquet_records`]).

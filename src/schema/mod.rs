@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{PolarsContext, Result};
 
+pub mod parquet;
 pub mod release;
 
 /// One ChatML message.
@@ -466,11 +467,11 @@ pub fn parquet_bytes(df: &mut DataFrame) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Read Parquet bytes into a frame.
+/// Read Parquet bytes into a frame; a malformed file is an error, never a panic (see
+/// [`parquet`]).
 pub fn read_parquet(bytes: &[u8]) -> Result<DataFrame> {
-    ParquetReader::new(std::io::Cursor::new(bytes))
-        .finish()
-        .ctx("reading Parquet")
+    parquet::read(bytes, None)
+        .map_err(|e| crate::error::Error::Corrupt(format!("reading Parquet: {e}")))
 }
 
 #[cfg(test)]
