@@ -2091,10 +2091,10 @@ T2["ZIP"] = [
     "postcode {PC_UK} if that helps the GP find me",
     "Postal code {PC_CA} — any free counselling around here?",
     "Meine PLZ ist {PC_DE}, gibt es hier Beratungsstellen?",
-    "The map shows nothing near {PCODE}.",
+    "The map shows nothing near zip code {PCODE}.",
     "Searching for therapists near postcode {PCODE} gives me one result.",
     "zip code {PCODE}, anything within walking distance?",
-    "I typed in {PCODE} and the directory said no providers.",
+    "I typed in my postcode {PCODE} and the directory said no providers.",
 ]
 T2["MIXED"] = [
     "Hi, I'm {FULLN} from {LOC}. Best number for me is {PH2}.",
@@ -2524,6 +2524,61 @@ def render(template, prefix=""):
     return "".join(out), spans
 
 
+# v3 (issue 14, second pass): pattern kinds phrased in other languages and registers, addresses
+# over several lines, numbers that only look like phones or ages. Written for the categories the
+# detectors lacked (multilingual birth, age and record words; informal "mine's"; national phone
+# formats), with values and wording of our own.
+T3 = [
+    "Geburtsdatum: {DATE_OF_BIRTH:03.11.1984}, Hausarzt weiß Bescheid.",
+    "Sie ist am {DATE_OF_BIRTH:21.02.1957} geboren und hat seitdem nie Hilfe gesucht.",
+    "fecha de nacimiento {DATE_OF_BIRTH:2 de marzo de 1990}, por si lo piden en la clínica",
+    "Nací el 8 de junio... bueno, nacida el {DATE_OF_BIRTH:08/06/1979} según el papel.",
+    "Ma fille est née le {DATE_OF_BIRTH:17 octobre 2009} et depuis je dors mal.",
+    "date de naissance : {DATE_OF_BIRTH:1971-04-30}",
+    "data di nascita {DATE_OF_BIRTH:12 maggio 1988}, medico di base avvisato",
+    "DOB {DATE_OF_BIRTH:1995.12.03} on the form, is that the right format?",
+    "出生日期：{DATE_OF_BIRTH:1986-07-21}，我一直失眠。",
+    "My nan's {AGE_OVER_89:93} and still asks about my therapy every Sunday.",
+    "grandpa's nearly {AGE_OVER_89:96} now, and I'm scared of the phone ringing.",
+    "Meine Oma wird jetzt {AGE_OVER_89:91} und erkennt mich kaum noch.",
+    "mi abuelo tiene {AGE_OVER_89:94} años y vive solo en el pueblo",
+    "Ma grand-mère a {AGE_OVER_89:99} ans et elle me raconte tout.",
+    "she's {AGE_OVER_89:91} already and still drives, it terrifies me",
+    "Versicherungsnummer {RECORD_NUMBER:H820417735}, bitte nicht weitergeben.",
+    "número de paciente {RECORD_NUMBER:PAC-448210} en el hospital",
+    "they asked for my patient ID ({RECORD_NUMBER:PT-772019}) twice on the phone",
+    "病历号：{RECORD_NUMBER:BL20240117} 请不要外传",
+    "zip code? {ZIP_CODE:48104}. it's been the same since I was a kid",
+    "the intake form wants my zip ({ZIP_CODE:30309}) and my insurer",
+    "what zip are you in? mine's {ZIP_CODE:85716}",
+    "My social is on the form (#{SSN:219-09-9999})... should I have left it blank?",
+    "Llámanos o llama al {PHONE:934 12 58 07} si necesitas hablar esta noche.",
+    "Mi celular es {PHONE:33 1642 8870}, escríbeme cuando quieras.",
+    "Telefone da minha psicóloga: {PHONE:21 390 4417}",
+    "我的电话是 {PHONE:139 1088 2741}，晚上可以打。",
+    "me liga no {PHONE:(21) 98765-3321} se precisar",
+    "write to {[}{STREET_ADDRESS:PO Box 4417}, {LOCATION:Bozeman}, {REGION:MT} {ZIP_CODE:59771}{]} if you want a pen pal",
+    "Post goes to {[}{STREET_ADDRESS:P.O. Box 1987}, {LOCATION:Tucson}, {REGION:AZ} {ZIP_CODE:85702}{]} for now.",
+    "We meet at {[}{STREET_ADDRESS:212 Broadway}, 4th Floor, {LOCATION:Nashville}, {REGION:TN} {ZIP_CODE:37201}{]} on Thursdays.",
+    "New address:\n{[}{STREET_ADDRESS:48 Kestrel Road}\nApt 3\n{LOCATION:Halifax}, {REGION:NS} B3K 4Z1{]}\nplease don't share it",
+]
+
+NEG3 = {
+    "time": [
+        "My sleep tracker logged wake-ups at 0147 0322 0455 last night, every single one.",
+        "Alarms set for 0615 0630 0645 and I still slept through all of them.",
+    ],
+    "score": [
+        "Lottery numbers this week: 04 11 27 33 48, not that I ever win.",
+        "Bingo card had 03 17 29 44 61 and I got a line!",
+    ],
+    "number_not_age": [
+        "She's 100% sure it was a panic attack, not her heart.",
+        "He's 95 kilos now after the meds, and hates the scale.",
+        "Der Termin ist 100 Meter von der Haltestelle entfernt.",
+    ],
+}
+
 def build():
     records, seen = [], set()
 
@@ -2575,7 +2630,18 @@ def build():
     rng.shuffle(v2)
     for i, r in enumerate(v2, V1_RECORDS + 1):
         r["id"] = "pii-%04d" % i
-    return records + v2
+    # v3: fixed sentences (no random draw, so v1 and v2 stay as they were)
+    v3 = []
+    for t in T3:
+        text, spans = render(t)
+        v3.append({"text": text, "spans": spans})
+    for fam, templates in NEG3.items():
+        for t in templates:
+            text, spans = render(t)
+            v3.append({"text": text, "spans": spans, "negative": fam})
+    for i, r in enumerate(v3, V1_RECORDS + len(v2) + 1):
+        r["id"] = "pii-%04d" % i
+    return records + v2 + v3
 
 
 # --------------------------------------------------------------------------

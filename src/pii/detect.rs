@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::validators::{digits, iban_valid, luhn};
-use super::words::{DOMAIN_TLDS, NOT_NAMES};
+use super::words::DOMAIN_TLDS;
 use super::{Finding, Kind};
 
 /// How a detector's match becomes a finding.
@@ -26,6 +26,8 @@ enum Check {
     Phone,
     /// Phone written without area code or without separators: needs a phone word nearby.
     PhoneWithContext,
+    /// National number in groups (8-10 digits, not a date): needs a phone word nearby.
+    PhoneNational,
     /// SSN: area not 000/666/9xx, group not 00, serial not 0000.
     Ssn,
     /// Payment card: 13-19 digits, Luhn, known prefix, isolated.
@@ -42,10 +44,11 @@ enum Check {
     AgeWords,
     /// Handle: not inside an e-mail or word.
     Handle,
-    /// A name: not a common word.
-    Person,
     /// ZIP in address context.
     Zip,
+    /// Street address: the attached unit and locality join the span; not a year after a
+    /// street-first word ("Im Jahr 2020").
+    Address,
     /// Record number: at least 4 characters, a digit.
     Record,
 }
@@ -109,18 +112,14 @@ impl Features {
             Check::Url => self.dot || self.colon,
             Check::Domain => self.tld,
             Check::Ipv6 => self.colon,
-            Check::Person => self.upper,
             Check::AgeWords => true,
             _ => kind == Kind::Person || self.digit,
         }
     }
 }
 
-const NAME: &str = r"\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll}(?:[ \t]+(?:(?:van|von|de|da|del|der|di|du|la|le|bin|al|el)[ \t]+)?\p{Lu}[\p{Ll}\p{Lu}'’\-]*\p{Ll})?";
-
 /// The detectors. Each comment says what it matches and what it deliberately does not.
 fn detectors() -> Vec<Detector> {
-    let title = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Rev)\.?[ \t]+)?";
     vec![
         // E-mail: local@domain.tld with a 2-24 letter TLD. Not "name at domain dot com", not
         // "@handle" (no local part).
@@ -156,11 +155,12 @@ fn detectors() -> Vec<Detector> {
             needs: &[],
             grouped: false,
         },
-        // IBAN: country code, check digits, 11-30 alphanumerics, compact or in groups of four;
-        // checked by length per country and mod-97. Not IBAN-shaped strings failing the check.
+        // IBAN: country code, check digits, 11-30 alphanumerics, compact or in groups of four,
+        // in either case; checked by length per country and mod-97. Not IBAN-shaped strings
+        // failing the check.
         Detector {
             kind: Kind::Iban,
-            regex: r"(?-u:\b)[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?-u:\b)",
+            regex: r"(?-u:\b)[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?-u:\b)",
             check: Check::Iban,
             needs: &[],
             grouped: false,
@@ -170,7 +170,7 @@ fn detectors() -> Vec<Detector> {
         // or the prefix, or touch other digits).
         Detector {
             kind: Kind::CreditCard,
-            regex: r"(?-u:\b)\d(?:[ \-]?\d){12,18}(?-u:\b)",
+            regex: r"(?-u:\b)\d(?:[ \-]?\d){11,18}(?-u:\b)",
             check: Check::Card,
             needs: &[],
             grouped: false,
@@ -219,12 +219,39 @@ fn detectors() -> Vec<Detector> {
             needs: &[],
             grouped: false,
         },
-        // Nine-digit national numbers without trunk prefix (ES 667.436.597, 910 81 44 28): only
-        // with a phone word just before.
+        // National numbers without trunk prefix in groups of 2-4 (ES 667.436.597, 913 99 69 69,
+        // PT 21 819 2972, CN 138 2047 6631), 8-11 digits: only with a phone word just before.
         Detector {
             kind: Kind::Phone,
-            regex: r"(?-u:\b)[6-9]\d{2}(?:[ .]\d{2,3}){2,3}(?-u:\b)",
-            check: Check::PhoneWithContext,
+            regex: r"(?-u:\b)\d{2,4}(?:[ .\-]\d{2,4}){2,4}(?-u:\b)",
+            check: Check::PhoneNational,
+            needs: &[],
+            grouped: false,
+        },
+        // Area code with trunk prefix in parentheses: (020) 7946 0169, (03) 7010 9831,
+        // (069) 90009 085, (030) 23125-105.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"\(0\d{1,4}\)[ \-.]?\d{2,5}(?:[ \-.]\d{2,5}){1,3}(?-u:\b)",
+            check: Check::Phone,
+            needs: &[],
+            grouped: false,
+        },
+        // Two-digit area code in parentheses, no trunk prefix (BR (81) 99812-4430, (11) 3456-7890,
+        // MX (55) 4821 9903): 8-9 digits after it.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"\([1-9]\d\)[ \-.]?\d{4,5}[ \-.]?\d{4}(?-u:\b)",
+            check: Check::Phone,
+            needs: &[],
+            grouped: false,
+        },
+        // International prefix written 00 or 011 (or 001 for North America): 00 44 7700 900225,
+        // 0044 20 7946 0156, 001 (512) 555-0115, 001-305-555-0142.
+        Detector {
+            kind: Kind::Phone,
+            regex: r"(?-u:\b)(?:00|011)[ \-]?[1-9]\d{0,2}[ \-]?(?:\(\d{1,4}\)[ \-]?)?\d{1,6}(?:[ \-.]\d{1,6}){1,4}(?-u:\b)",
+            check: Check::Phone,
             needs: &[],
             grouped: false,
         },
@@ -249,26 +276,63 @@ fn detectors() -> Vec<Detector> {
         // it must contain a digit. Not order or tracking numbers (no such keyword).
         Detector {
             kind: Kind::RecordNumber,
-            regex: r"(?i)(?-u:\b)(?:MRN|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|(?:member|patient|policy|case|account|insurance|subscriber|client|chart|claim|medicaid|medicare|benefits|health[ \t]+card|NHS|NHI)[ \t]*(?:ID|number|no\.?|#)|NHS[ \t]+number)(?:[ \t]+is)?[ \t]*[:#]?[ \t]*((?-i:[A-Z0-9][A-Z0-9\-/]*[A-Z0-9]|[A-Z0-9])(?:[ ]\d{2,})*)",
+            regex: r"(?i)(?:(?-u:\b)(?:MRN|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|(?:member|patient|policy|case|account|insurance|subscriber|client|chart|claim|medicaid|medicare|benefits|health[ \t]+card|NHS|NHI)[ \t]*(?:ID|number|no\.?|#)|NHS[ \t]+number|versichertennummer|versicherungsnummer|patientennummer|krankenversicherungsnummer|n[úu]mero[ \t]+de[ \t]+(?:paciente|historia(?:[ \t]+cl[íi]nica)?|expediente|afiliaci[óo]n|afiliado|utente|prontu[áa]rio)|num[ée]ro[ \t]+de[ \t]+(?:dossier|patient)|numero[ \t]+(?:di[ \t]+)?(?:tessera[ \t]+sanitaria|cartella(?:[ \t]+clinica)?)|patiëntnummer)|病历号|病案号|就诊卡号|医保卡号|患者番号|診察券番号)(?:[ \t]+(?:is|ist|es|est))?[ \t]*[:#(：]?[ \t]*((?-i:[A-Z0-9][A-Z0-9\-/]*[A-Z0-9]|[A-Z0-9])(?:[ ]\d{2,})*)",
             check: Check::Record,
             needs: &[],
             grouped: false,
         },
-        // Dates in a birth context (born, birth, DOB, d.o.b., birthday within a few words): the
-        // date only. Not dates without such a word (appointments, deadlines).
+        // Dates in a birth context (born, birth, DOB, d.o.b., birthday within a few words, and
+        // the same words in other languages; "am 12.05.1988 geboren"): the date only. Not dates
+        // without such a word (appointments, deadlines).
         Detector {
             kind: Kind::DateOfBirth,
-            regex: r"(?i)(?-u:\b)(?:born(?:[ \t]+(?:on|in))?|birth[ \t]*date|date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birthday(?:[ \t]+is)?)[^\d\n]{0,24}?((?:\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*-\d{4})|(?:\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?[ \t]+\d{4})|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})|(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})|(?:\d{4}-\d{2}-\d{2}))",
+            regex: Box::leak(dob_regex().into_boxed_str()),
             check: Check::Plain,
             needs: &[],
             grouped: false,
         },
-        // Street address: house number (+ letter), optional direction, 1-3 capitalised words or an
-        // ordinal (42nd), and a street suffix. The span ends at the suffix (no trailing '.').
+        // Street addresses (see `address`): the street part in four orders and PO boxes; the
+        // check extends each over an attached unit and locality (city, state, postcode). Not
+        // street names without a house number ("Main Street"), nor "3 Jurassic Park".
         Detector {
             kind: Kind::StreetAddress,
-            regex: r"(?-u:\b)\d{1,6}[A-Z]?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?(?:(?:\p{Lu}[\p{Ll}'’]+\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Row)(?-u:\b)",
-            check: Check::Plain,
+            regex: Box::leak(super::address::english().into_boxed_str()),
+            check: Check::Address,
+            needs: &[],
+            grouped: false,
+        },
+        Detector {
+            kind: Kind::StreetAddress,
+            regex: super::address::FRENCH,
+            check: Check::Address,
+            needs: &[],
+            grouped: false,
+        },
+        Detector {
+            kind: Kind::StreetAddress,
+            regex: super::address::NAME_FIRST,
+            check: Check::Address,
+            needs: &[],
+            grouped: false,
+        },
+        Detector {
+            kind: Kind::StreetAddress,
+            regex: super::address::GERMANIC,
+            check: Check::Address,
+            needs: &[],
+            grouped: false,
+        },
+        Detector {
+            kind: Kind::StreetAddress,
+            regex: super::address::NAMED,
+            check: Check::Address,
+            needs: &[],
+            grouped: false,
+        },
+        Detector {
+            kind: Kind::StreetAddress,
+            regex: super::address::PO_BOX,
+            check: Check::Address,
             needs: &[],
             grouped: false,
         },
@@ -276,7 +340,7 @@ fn detectors() -> Vec<Detector> {
         // or "in 34902-6780" style ZIP+4. Not other five-digit numbers.
         Detector {
             kind: Kind::ZipCode,
-            regex: r"(?i)(?:(?-u:\b)(?:zip|zip[ \t]+code|zipcode|postal[ \t]+code)[ \t]*(?:is|:)?[ \t]*|(?-i:,[ \t]*[A-Z]{2})[ \t]+)(\d{5}(?:-\d{4})?)(?-u:\b)|(?-u:\b)(\d{5}-\d{4})(?-u:\b)",
+            regex: r"(?i)(?:(?-u:\b)(?:zip|zip[ \t]+code|zipcode|postal[ \t]+code|post[ \t]?code|PLZ|code[ \t]+postal|CAP|c[oó]digo[ \t]+postal|CP)[ \t]*(?:is|ist|est|es|é|è|:|\?|\()?[ \t]*(?:[^\d\n]{0,24}?(?:mine|it|ours|hers|his)(?:'s|’s|[ \t]+is)[ \t]+)?|(?-i:,[ \t]*[A-Z]{2})[ \t]+)((?-i:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|\d{4}-\d{3}))(?-u:\b)|(?-u:\b)(\d{5}-\d{4})(?-u:\b)",
             check: Check::Zip,
             needs: &[],
             grouped: false,
@@ -285,7 +349,7 @@ fn detectors() -> Vec<Detector> {
         // "turned 102", "<relative> is 93", "He was 97". The number only. Not ages under 90.
         Detector {
             kind: Kind::AgeOver89,
-            regex: r"(?i)(?-u:\b)(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o(?-u:\b))|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)at[ \t]+(\d{2,3}),|(?-u:\b)age[ \t]*:[ \t]*(\d{2,3})(?-u:\b)|(?-u:\b)(?:mom|mum|dad|mother|father|grand(?:mother|father|ma|pa)|husband|wife|aunt|uncle|patient|client|neighbou?r|he|she)[ \t]*,[ \t]*(\d{2,3})[ \t]*,",
+            regex: r"(?i)(?-u:\b)(\d{2,3})(?:[ \-]?(?:years?|yrs?)[ \-]?old|[ \-]year[ \-]old|[ \t]*y/?o(?-u:\b))|(?-u:\b)(?:aged?|turned|turning|reached|age[ \t]+of|(?:is|was|am|be)(?:[ \t]+now)?)[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)at[ \t]+(\d{2,3}),|(?-u:\b)age[ \t]*:[ \t]*(\d{2,3})(?-u:\b)|(?-u:\b)(?:mom|mum|dad|mother|father|grand(?:mother|father|ma|pa)|husband|wife|aunt|uncle|patient|client|neighbou?r|he|she)[ \t]*,[ \t]*(\d{2,3})[ \t]*,|(?-u:\b)(?:mom|mum|dad|mother|father|grand(?:mother|father|ma|pa)|gran|granny|nan|nana|husband|wife|aunt|uncle|he|she)(?:'s|’s)(?:[ \t]+(?:now|already|nearly|almost|just))?[ \t]+(\d{2,3})(?-u:\b)|(?-u:\b)(?:ist|wird|wurde|war)(?:[ \t]+(?:jetzt|schon|fast|gerade|nun))?[ \t]+(\d{2,3})(?:[ \t]+Jahre)?(?-u:\b)|(?-u:\b)(\d{2,3})[ \t]+(?:años|anos|anni|ans|Jahre|jaar|lat)(?-u:\b)",
             check: Check::Age,
             needs: &[],
             grouped: false,
@@ -311,75 +375,6 @@ fn detectors() -> Vec<Detector> {
             kind: Kind::Handle,
             regex: r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?",
             check: Check::Handle,
-            needs: &[],
-            grouped: false,
-        },
-        // Self-introductions: "my name is X", "I'm X and|,|.", "call me X", "X here", "this is X".
-        // The name must be capitalised and not a common word ("I'm Sorry", "I'm Feeling").
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(
-                format!(r"(?:(?i:(?-u:\b)my[ \t]+name[ \t]+is|(?-u:\b)my[ \t]+name's|(?-u:\b)call[ \t]+me|(?-u:\b)this[ \t]+is|(?-u:\b)I[ \t]*am|(?-u:\b)I'?m|(?-u:\b)I’m|(?-u:\b)it'?s|(?-u:\b)it’s)[ \t]+{title}({NAME}))")
-                    .into_boxed_str(),
-            ),
-            check: Check::Person,
-            needs: &[],
-            grouped: true,
-        },
-        // A title before a capitalised name anywhere: "Dr. Okafor", "Ms. Lindqvist".
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(format!(r"(?-u:\b)(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?[ \t]+({NAME})").into_boxed_str()),
-            check: Check::Person,
-            needs: &[],
-            grouped: true,
-        },
-        // A relation before a name: "my best friend Gurpreet", "my therapist, Jordan".
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(
-                format!(r"(?-u:\b)(?i:my|our|his|her|their)[ \t]+(?i:best[ \t]+)?(?i:friend|boyfriend|girlfriend|partner|husband|wife|son|daughter|brother|sister|mom|mum|dad|mother|father|therapist|counsellor|counselor|psychiatrist|boss|manager|roommate|flatmate|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|ex|fiancée?|colleague|coworker|co-worker|neighbou?r|teacher|doctor|nurse|coach)[ \t,]+{title}({NAME})").into_boxed_str(),
-            ),
-            check: Check::Person,
-            needs: &[],
-            grouped: true,
-        },
-        // A short closing line ending in a comma, then the name on the last line:
-        // "Talk soon,\nChiara".
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(format!(r"(?:^|\n)[^\n,]{{1,25}},[ \t]*\n[ \t]*{title}({NAME})[ \t]*[.!]?[ \t]*$").into_boxed_str()),
-            check: Check::Person,
-            needs: &[],
-            grouped: false,
-        },
-        // "X here." at the start of a message or after a greeting.
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(format!(r"(?:^|[.!?,][ \t]+|\n)({NAME})[ \t]+here(?-u:\b)").into_boxed_str()),
-            check: Check::Person,
-            needs: &[" here", "\there"],
-            grouped: false,
-        },
-        // Salutations: "Dear Dr. Okafor,", "Hi Sam,", "Hello Ms. Lindqvist". Not "Hi there",
-        // "Dear diary", "Hi everyone" (lower case or common words).
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(
-                format!(r"(?:(?-u:\b)(?i:dear|hi|hello|hey|thanks|thank[ \t]+you)[ \t,]+){title}({NAME})(?-u:\b)").into_boxed_str(),
-            ),
-            check: Check::Person,
-            needs: &[],
-            grouped: true,
-        },
-        // Sign-offs closing a message: "- Jordan", "Best, Elena Petrova", "Warmly, Dr. Kim".
-        Detector {
-            kind: Kind::Person,
-            regex: Box::leak(
-                format!(r"(?:^|\n|[.!?][ \t]+)[ \t]*(?:[-–—~][ \t]*|(?i:best|regards|warmly|sincerely|thanks|cheers|best[ \t]+wishes|kind[ \t]+regards|take[ \t]+care|love|xo|with[ \t]+care|yours)[ \t]*,?[ \t\n]+){title}({NAME})[ \t]*[.!]?[ \t]*$")
-                    .into_boxed_str(),
-            ),
-            check: Check::Person,
             needs: &[],
             grouped: false,
         },
@@ -428,13 +423,7 @@ pub fn warm_up() {
 fn needs_digit(check: Check, kind: Kind) -> bool {
     !matches!(
         check,
-        Check::Email
-            | Check::Handle
-            | Check::Url
-            | Check::Domain
-            | Check::Ipv6
-            | Check::Person
-            | Check::AgeWords
+        Check::Email | Check::Handle | Check::Url | Check::Domain | Check::Ipv6 | Check::AgeWords
     ) && kind != Kind::Person
 }
 
@@ -469,7 +458,7 @@ fn digit_windows(text: &str) -> Vec<(usize, usize)> {
 /// Phone words that make a short or unseparated digit run a phone number.
 #[allow(clippy::disallowed_methods)] // compiled once, in this static
 static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:call|calls|calling|phone|number|cell|mobile|text|texting|reach|tel|telephone|dial|ring|whatsapp|contact|line|landline|fax)\b")
+    Regex::new(r"(?i)\b(?:call|calls|calling|phone|number|cell|mobile|text|texting|reach|tel|telephone|dial|ring|whatsapp|contact|line|landline|fax|móvil|movil|teléfono|telefono|llámame|llamame|handy|telefon|telefonnummer|nummer|portable|numéro|numero|número|cellulare|telemóvel|telemovel|zap|llama|llamar|llámanos|llamanos|celular|cel|telefone|telefonnummer|anrufen|ruf|appelle|appelez|appeler|chiama|chiamami|liga|ligue|contacto|contato)\b|手机|电话|號碼|号码|電話|携帯|번호|전화")
         .expect("invariant: static regex compiles")
 });
 
@@ -524,10 +513,13 @@ pub fn scan(text: &str, known_names: &[String]) -> Vec<Finding> {
             }
         }
     }
+    super::names::find(text, &mut found);
     resolve(text, found)
 }
 
-/// Longest first, then kind priority; drop anything overlapping an accepted span.
+/// Longest first, then kind priority; drop anything overlapping an accepted span. A name
+/// that runs out of a longer span keeps its part outside ("...-therapistLaura Cassity, LMSW"
+/// after a URL): the URL's redaction must not leave the surname in the clear.
 fn resolve(text: &str, mut found: Vec<(usize, usize, Kind)>) -> Vec<Finding> {
     found.sort_by(|a, b| {
         (b.1 - b.0)
@@ -537,8 +529,15 @@ fn resolve(text: &str, mut found: Vec<(usize, usize, Kind)>) -> Vec<Finding> {
     });
     let mut accepted: Vec<(usize, usize, Kind)> = Vec::new();
     for f in found {
-        if f.0 < f.1 && accepted.iter().all(|a| f.1 <= a.0 || f.0 >= a.1) {
+        if f.0 >= f.1 {
+            continue;
+        }
+        if accepted.iter().all(|a| f.1 <= a.0 || f.0 >= a.1) {
             accepted.push(f);
+        } else if matches!(f.2, Kind::Person | Kind::Location) {
+            for (s, e) in uncovered(text, f.0, f.1, &accepted) {
+                accepted.push((s, e, f.2));
+            }
         }
     }
     accepted.sort_unstable();
@@ -560,6 +559,82 @@ fn resolve(text: &str, mut found: Vec<(usize, usize, Kind)>) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// Units after a number that make it a quantity, not an age.
+const UNITS: &[&str] = &[
+    "percent", "per", "kg", "kilos", "lbs", "lb", "pounds", "pound", "mg", "ml", "degrees",
+    "minutes", "mins", "min", "seconds", "hours", "days", "weeks", "months", "dollars", "euros",
+    "meter", "meters", "metres", "km", "miles", "mph", "bpm", "points", "pages", "times", "euro",
+    "prozent", "grad", "kilo", "minuten", "stunden", "tage",
+];
+
+/// The date-of-birth detector: a birth word, at most 24 other characters, a date (or a date
+/// followed by "geboren").
+fn dob_regex() -> String {
+    let en = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec";
+    // French, Spanish, German, Italian, Portuguese and Dutch month names, whole.
+    let other = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre|diciembre|januar|februar|m[äa]rz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|dezembro|januari|februari|maart|mei|augustus";
+    let date = format!(
+        r"(?:\d{{1,2}}-(?:{en})[a-z]*-\d{{4}})|(?:\d{{1,2}}(?:st|nd|rd|th|er|º|\.)?[ \t]+(?:of[ \t]+|de[ \t]+)?(?:(?:{other})|(?:{en})[a-z]*\.?),?[ \t]+(?:de[ \t]+)?\d{{4}})|(?:(?:{en})[a-z]*\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})|(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}})|(?:\d{{4}}[\-./]\d{{1,2}}[\-./]\d{{1,2}})|(?:\d{{4}}年\d{{1,2}}月\d{{1,2}}日)"
+    );
+    let words = r"born(?:[ \t]+(?:on|in))?|birth[ \t]*date|date[ \t]+of[ \t]+birth|d\.?o\.?b\.?|birthday(?:[ \t]+is)?|geburtsdatum|geb\.|geboren(?:[ \t]+(?:am|op))?|fecha[ \t]+de[ \t]+nacimiento|nacid[oa](?:[ \t]+el)?|n[ée]e?[ \t]+le|date[ \t]+de[ \t]+naissance|data[ \t]+di[ \t]+nascita|nat[oa][ \t]+il|data[ \t]+de[ \t]+nascimento|nascid[oa][ \t]+em|geboortedatum";
+    format!(
+        r"(?i)(?:(?-u:\b)(?:{words})|出生日期|出生于|出生|生日|生年月日)[^\d\n]{{0,24}}?({date})|(?-u:\b)({date})[ \t]+geboren(?-u:\b)"
+    )
+}
+
+/// Digit groups that read as a list of clock times ("0214 0348 0512") or a sorted draw of
+/// two-digit numbers ("07 19 23 41 56"), not as one phone number.
+fn times_or_draw(m: &str) -> bool {
+    let groups: Vec<&str> = m
+        .split([' ', '-', '.', '/'])
+        .filter(|g| !g.is_empty())
+        .collect();
+    if groups.len() < 3 || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    let n = |g: &str| g.parse::<u32>().unwrap_or(u32::MAX);
+    let times = groups
+        .iter()
+        .all(|g| g.len() == 4 && n(&g[..2]) < 24 && n(&g[2..]) < 60);
+    let draw = groups.iter().all(|g| g.len() == 2) && groups.windows(2).all(|w| n(w[0]) < n(w[1]));
+    times || draw
+}
+
+/// The parts of `text[s..e]` outside every accepted span, trimmed to letters and digits, that
+/// hold at least two of them.
+fn uncovered(
+    text: &str,
+    s: usize,
+    e: usize,
+    accepted: &[(usize, usize, Kind)],
+) -> Vec<(usize, usize)> {
+    let mut cuts: Vec<(usize, usize)> = accepted
+        .iter()
+        .filter(|a| a.0 < e && a.1 > s)
+        .map(|a| (a.0.max(s), a.1.min(e)))
+        .collect();
+    cuts.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut at = s;
+    for (cs, ce) in cuts.into_iter().chain([(e, e)]) {
+        if cs > at {
+            let piece = &text[at..cs];
+            let lead = piece.len()
+                - piece
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .len();
+            let trail = piece.len() - piece.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+            if lead + trail < piece.len()
+                && piece.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+            {
+                pieces.push((at + lead, cs - trail));
+            }
+        }
+        at = at.max(ce);
+    }
+    pieces
 }
 
 /// The (at most) `n` characters of `text` before byte `i`.
@@ -688,7 +763,9 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             if bytes.len() == 10 && bytes[5] == b'-' && d.len() == 9 {
                 return None;
             }
-            if !tokens_isolated(text, s, e) {
+            if !tokens_isolated(text, s, e)
+                || times_or_draw(m) && !PHONE_CONTEXT.is_match(chars_before(text, s, 41))
+            {
                 return None;
             }
             let before = &text[..s];
@@ -710,8 +787,35 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
                 .is_match(chars_before(text, s, 41))
                 .then_some((s, e))
         }
+        Check::PhoneNational => {
+            let d = digits(m);
+            let groups: Vec<&str> = m.split([' ', '.', '-']).collect();
+            let date_like = groups.len() == 3
+                && groups[0].len() <= 2
+                && groups[1].len() <= 2
+                && matches!(groups[2].len(), 2 | 4);
+            // ddd-dd-dddd is the shape of an SSN (valid or not), not a phone number.
+            let ssn_shaped = groups.len() == 3
+                && groups[0].len() == 3
+                && groups[1].len() == 2
+                && groups[2].len() == 4;
+            // Chinese mobiles are 11 digits, 3-4-4, starting with 1.
+            let cn_mobile = d.len() == 11 && d[0] == 1 && groups.len() == 3 && groups[0].len() == 3;
+            if !((8..=10).contains(&d.len()) || cn_mobile)
+                || date_like
+                || ssn_shaped
+                || !digits_isolated(text, s, e)
+            {
+                return None;
+            }
+            PHONE_CONTEXT
+                .is_match(chars_before(text, s, 41))
+                .then_some((s, e))
+        }
         Check::Ssn => {
-            if !digits_isolated(text, s, e) {
+            // "#" is a number sign before an order number, but "(#377-77-0065)" is still an SSN.
+            let hash = text[..s].ends_with('#');
+            if !(digits_isolated(text, s, e) || hash && digits_isolated(text, s - 1, e)) {
                 return None;
             }
             let d = digits(m);
@@ -730,17 +834,37 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
         }
         Check::Card => {
             let d = digits(m);
-            if !(13..=19).contains(&d.len())
-                || !luhn(&d)
-                || !matches!(d[0], 2..=6)
-                || !digits_isolated(text, s, e)
-            {
+            let prefix = |p: &[u8]| d.starts_with(p);
+            // Maestro: 12-19 digits, 50 or 56-69; JCB 15: 1800, 2131; the others 13-19 digits
+            // from 2 (Mastercard 2221-2720) to 6.
+            let maestro = prefix(&[5, 0]) || matches!(d[..2], [5, 6..=9] | [6, _]);
+            let jcb15 = d.len() == 15 && (prefix(&[1, 8, 0, 0]) || prefix(&[2, 1, 3, 1]));
+            let known = match d.len() {
+                12 => maestro,
+                13..=19 => matches!(d[0], 2..=6) || jcb15,
+                _ => false,
+            };
+            if !known || !luhn(&d) || !digits_isolated(text, s, e) {
                 return None;
             }
-            // Separators, if any, are of one kind, between groups of 3-6 digits (4-4-4-4, 4-6-5).
+            // Separators, if any, are of one kind, between groups of 3-6 digits (4-4-4-4, 4-6-5),
+            // the last of 2-6 (Maestro 4-4-4-4-2).
             let seps: Vec<char> = m.chars().filter(|c| !c.is_ascii_digit()).collect();
-            let groups_ok =
-                seps.is_empty() || m.split([' ', '-']).all(|g| (3..=6).contains(&g.len()));
+            let parts: Vec<&str> = m.split([' ', '-']).collect();
+            let groups_ok = seps.is_empty()
+                || parts.iter().enumerate().all(|(i, g)| {
+                    (3..=6).contains(&g.len()) || i + 1 == parts.len() && g.len() >= 2
+                });
+            // Twelve bare digits are a card only where a card is talked about.
+            if d.len() == 12 && seps.is_empty() {
+                let before = lower_before(text, s, 40);
+                if !["card", "maestro", "debit", "credit", "visa", "mastercard"]
+                    .iter()
+                    .any(|w| before.contains(w))
+                {
+                    return None;
+                }
+            }
             let before = lower_before(text, s, 16);
             let order =
                 before.contains("order") || before.contains("tracking") || before.contains("isbn");
@@ -766,7 +890,11 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             m.parse::<std::net::Ipv6Addr>().ok().map(|_| (s, e))
         }
         Check::Iban => {
-            let compact: String = m.chars().filter(|c| *c != ' ').collect();
+            let compact: String = m
+                .chars()
+                .filter(|c| *c != ' ')
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
             // Grouped IBANs may swallow a following word: try the longest valid prefix of groups.
             let mut best = None;
             let mut len = compact.len();
@@ -794,7 +922,13 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
         }
         Check::Age => {
             let n: u32 = m.parse().ok()?;
-            ((90..=125).contains(&n)).then_some((s, e))
+            // Not a quantity: "she's 100% sure", "he's 95 kilos", "war 100 Meter entfernt".
+            let after = text[e..].trim_start().to_lowercase();
+            let unit = after.starts_with(['%', '°', '$', '€'])
+                || UNITS.iter().any(|u| {
+                    after.starts_with(u) && !after[u.len()..].starts_with(char::is_alphanumeric)
+                });
+            ((90..=125).contains(&n) && !unit && digits_isolated(text, s, e)).then_some((s, e))
         }
         Check::Handle => {
             if char_before(text, s)
@@ -809,19 +943,24 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             let trimmed = m.trim_end_matches('.');
             Some((s, s + trimmed.len()))
         }
-        Check::Person => {
-            let first = m.split([' ', '\t']).next().unwrap_or(m);
-            if NOT_NAMES.contains(&first) {
+        Check::Zip => boundary_before(text, s).then_some((s, e)),
+        Check::Address => {
+            if !boundary_before(text, s) && !m.starts_with(|c: char| !c.is_alphanumeric()) {
                 return None;
             }
-            // A two-word match whose second word is a common word keeps only the first.
-            let words: Vec<&str> = m.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
-            if words.len() >= 2 && NOT_NAMES.contains(words.last().expect("invariant: two words")) {
-                return Some((s, s + first.len()));
+            // A number-after street form whose number is a year is a date ("Im Jahr 2020").
+            let tail = m.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let number = &tail[tail.trim_end_matches(|c: char| c.is_ascii_digit()).len()..];
+            // (A post-office box may have any number: "P.O. Box 1912".)
+            let po_box = super::address::is_po_box(m);
+            if !po_box
+                && number.len() == 4
+                && (number.starts_with("19") || number.starts_with("20"))
+            {
+                return None;
             }
-            Some((s, e))
+            Some((s, super::address::extend(text, e)))
         }
-        Check::Zip => boundary_before(text, s).then_some((s, e)),
         Check::Record => (m.chars().filter(char::is_ascii_alphanumeric).count() >= 4
             && m.chars().any(|c| c.is_ascii_digit())
             && boundary_after(text, e))

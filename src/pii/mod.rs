@@ -37,7 +37,9 @@ pub struct Finding {
     pub byte_end: usize,
 }
 
+pub mod address;
 pub mod detect;
+pub mod names;
 pub mod redact;
 pub mod validators;
 pub mod words;
@@ -69,17 +71,19 @@ pub struct PiiSpec {
     /// Run the PII stage. Default `true`.
     #[serde(default = "default_true")]
     pub enabled: bool,
-    /// Default action for every kind: `redact` (default), `flag` or `drop`.
+    /// Default action for every kind but REGION: `redact` (default), `flag` or `drop`.
     #[serde(default)]
     pub action: Action,
-    /// Per-kind actions, e.g. `{ URL = "flag", SSN = "drop" }`.
+    /// Per-kind actions, e.g. `{ URL = "flag", SSN = "drop" }`. REGION (countries, states,
+    /// provinces) is `flag` unless set here.
     #[serde(default)]
     pub kinds: BTreeMap<String, Action>,
     /// Per-source actions (win over kinds), e.g. `{ "synthetic-chatml" = "flag" }`.
     #[serde(default)]
     pub sources: BTreeMap<String, Action>,
     /// Kinds whose findings may remain in the export (the residual gate ignores them).
-    #[serde(default)]
+    /// Default `["REGION"]`; a list you write replaces it.
+    #[serde(default = "default_allow")]
     pub allow: Vec<String>,
     /// Use names from the record's metadata (fields named *name*/*info*). Default `true`.
     #[serde(default = "default_true")]
@@ -90,6 +94,10 @@ fn default_true() -> bool {
     true
 }
 
+fn default_allow() -> Vec<String> {
+    vec![Kind::Region.name().to_string()]
+}
+
 impl Default for PiiSpec {
     fn default() -> Self {
         Self {
@@ -97,7 +105,7 @@ impl Default for PiiSpec {
             action: Action::Redact,
             kinds: BTreeMap::new(),
             sources: BTreeMap::new(),
-            allow: Vec::new(),
+            allow: default_allow(),
             metadata_names: true,
         }
     }
@@ -138,7 +146,11 @@ impl PiiSpec {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(kind.name()))
             .map(|(_, a)| *a)
-            .unwrap_or(self.action)
+            .unwrap_or(if kind == Kind::Region {
+                Action::Flag
+            } else {
+                self.action
+            })
     }
 
     pub fn allowed(&self, kind: Kind) -> bool {

@@ -16,6 +16,13 @@ fn value_key(kind: Kind, value: &str) -> String {
             .filter(|c| c.is_alphanumeric())
             .collect::<String>()
             .to_uppercase(),
+        // "Doe, Jane" and "doe  jane" are one name.
+        Kind::Person | Kind::Location => value
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
         _ => value.to_lowercase(),
     }
 }
@@ -25,11 +32,57 @@ fn value_key(kind: Kind, value: &str) -> String {
 pub struct Pseudonyms {
     seen: BTreeMap<(Kind, String), usize>,
     next: BTreeMap<Kind, usize>,
+    /// A short form of a person's name → the full name it stands for (lower-cased keys).
+    aliases: BTreeMap<String, String>,
 }
 
 impl Pseudonyms {
+    /// Link the short forms of the full names among `people` (the PERSON values of one
+    /// conversation), where only one full name can be meant: "Okafor" or "Daniel" to "Daniel
+    /// Okafor" (a token of exactly one full name), "Dan" to "Daniel Okafor" (the start, 3+
+    /// letters, of the first name of exactly one full name). A short form that fits two full
+    /// names ("Dan" with "Daniel Okafor" and "Dana Reyes") keeps its own placeholder.
+    pub fn link_names<'a>(&mut self, people: impl IntoIterator<Item = &'a str>) {
+        let mut full: Vec<Vec<String>> = Vec::new();
+        let mut short: Vec<String> = Vec::new();
+        for p in people {
+            let key = value_key(Kind::Person, p);
+            let words: Vec<String> = key
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            match words.len() {
+                0 => {}
+                1 => short.push(key),
+                _ if !full.contains(&words) => full.push(words),
+                _ => {}
+            }
+        }
+        for s in short {
+            let exact: Vec<&Vec<String>> = full.iter().filter(|f| f.contains(&s)).collect();
+            let target = if exact.is_empty() {
+                let starts: Vec<&Vec<String>> = full
+                    .iter()
+                    .filter(|f| s.chars().count() >= 3 && f[0].starts_with(s.as_str()))
+                    .collect();
+                (starts.len() == 1).then(|| starts[0])
+            } else {
+                (exact.len() == 1).then(|| exact[0])
+            };
+            if let Some(t) = target {
+                self.aliases.insert(s, t.join(" "));
+            }
+        }
+    }
+
     pub fn placeholder(&mut self, kind: Kind, value: &str) -> String {
-        let key = (kind, value_key(kind, value));
+        let mut key = (kind, value_key(kind, value));
+        if kind == Kind::Person
+            && let Some(full) = self.aliases.get(&key.1)
+        {
+            key.1 = full.clone();
+        }
         let n = match self.seen.get(&key) {
             Some(n) => *n,
             None => {
@@ -76,6 +129,11 @@ pub fn redact_conversation(
     redacts: impl Fn(Kind) -> bool + Copy,
 ) -> (Vec<String>, Vec<Kind>) {
     let mut pseudo = Pseudonyms::default();
+    pseudo.link_names(texts.iter().zip(findings).flat_map(|(t, f)| {
+        f.iter()
+            .filter(|x| x.kind == Kind::Person)
+            .map(|x| &t[x.byte_start..x.byte_end])
+    }));
     let mut current: Vec<String> = texts
         .iter()
         .zip(findings)
@@ -143,4 +201,39 @@ pub fn names_from_metadata(metadata: Option<&str>) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(texts: &[&str]) -> Vec<String> {
+        let findings: Vec<Vec<Finding>> = texts.iter().map(|t| scan(t, &[])).collect();
+        redact_conversation(texts, &findings, &[], |k| k == Kind::Person).0
+    }
+
+    #[test]
+    fn short_forms_of_one_full_name_share_its_placeholder() {
+        let out = placeholders(&[
+            "My ex, Daniel Okafor, moved out in May.",
+            "Dan still texts me at night.",
+            "Okafor's sister called too.",
+        ]);
+        assert!(out[0].contains("[PERSON_1]"), "{out:?}");
+        assert!(out[1].starts_with("[PERSON_1]"), "{out:?}");
+        assert!(out[2].starts_with("[PERSON_1]"), "{out:?}");
+    }
+
+    #[test]
+    fn a_short_form_that_fits_two_names_keeps_its_own() {
+        let out = placeholders(&[
+            "Daniel Okafor and Dana Reyes both work there.",
+            "Dan said nothing.",
+        ]);
+        assert!(
+            out[0].contains("[PERSON_1]") && out[0].contains("[PERSON_2]"),
+            "{out:?}"
+        );
+        assert!(out[1].starts_with("[PERSON_3]"), "{out:?}");
+    }
 }

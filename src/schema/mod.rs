@@ -126,10 +126,14 @@ pub enum PiiKind {
     AgeOver89,
     Handle,
     Person,
+    /// A place below the state or province level: city, town, neighbourhood.
+    Location,
+    /// A country, state, province or first-level region (default action `flag`, allowed).
+    Region,
 }
 
 impl PiiKind {
-    pub const ALL: [PiiKind; 14] = [
+    pub const ALL: [PiiKind; 16] = [
         PiiKind::Email,
         PiiKind::Url,
         PiiKind::Iban,
@@ -144,6 +148,8 @@ impl PiiKind {
         PiiKind::AgeOver89,
         PiiKind::Handle,
         PiiKind::Person,
+        PiiKind::Location,
+        PiiKind::Region,
     ];
 
     /// `EMAIL`, `CREDIT_CARD`, ...
@@ -163,6 +169,8 @@ impl PiiKind {
             PiiKind::AgeOver89 => "AGE_OVER_89",
             PiiKind::Handle => "HANDLE",
             PiiKind::Person => "PERSON",
+            PiiKind::Location => "LOCATION",
+            PiiKind::Region => "REGION",
         }
     }
 
