@@ -200,3 +200,40 @@ proptest! {
         }
     }
 }
+
+/// Text made of what the detectors look at: capitalised and lower-case words (names, places,
+/// cue words), digits and separators, apostrophes, non-ASCII letters, CJK and emoji.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let atom = prop::sample::select(vec![
+        "Dana", "Okafor", "my sister", "Dr.", "Best,", "~", "LPCC", "in", "Leeds", "from", "TX",
+        "St", "Apt 4", "PO Box", "12", "555", "0", "-", ".", ",", "(", ")", "\n", " ", "'s", "’",
+        "é", "Ł", "李", "明", "😀", "\u{a0}", "born", "aged", "zip", "+44", "#", "@", "www.", ".com",
+        "McDonald", "wellRobin", "O'Neil", "Jane A. Doe", "Doe, Jane", "I'm", "and",
+    ]);
+    prop_oneof![
+        proptest::collection::vec(atom, 0..40).prop_map(|v| v.concat()),
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any text: the scan does not panic, and its findings are well formed: byte offsets on
+    /// character boundaries, code-point offsets that agree with them, sorted, not overlapping.
+    #[test]
+    fn scan_findings_are_well_formed_on_any_text(text in tricky_text()) {
+        let findings = trainready::pii::scan(&text, &[]);
+        let mut last_end = 0;
+        for f in &findings {
+            prop_assert!(f.byte_start < f.byte_end && f.byte_end <= text.len());
+            prop_assert!(text.is_char_boundary(f.byte_start) && text.is_char_boundary(f.byte_end));
+            prop_assert!(f.byte_start >= last_end, "overlap");
+            prop_assert_eq!(text[..f.byte_start].chars().count(), f.start);
+            prop_assert_eq!(text[..f.byte_end].chars().count(), f.end);
+            last_end = f.byte_end;
+        }
+        let (redacted, _) = trainready::pii::redact_conversation(&[&text], &[findings], &[], |_| true);
+        prop_assert_eq!(redacted.len(), 1);
+    }
+}
