@@ -361,7 +361,11 @@ fn tokens_ascii(text: &str) -> Option<Vec<Tok>> {
                 return None;
             }
             if d.is_ascii_alphabetic() {
-                if d.is_ascii_uppercase() && last.is_ascii_lowercase() && lower_run && e - word_start >= 2 {
+                if d.is_ascii_uppercase()
+                    && last.is_ascii_lowercase()
+                    && lower_run
+                    && e - word_start >= 2
+                {
                     if n_splits < splits.len() {
                         splits[n_splits] = e;
                         n_splits += 1;
@@ -387,14 +391,23 @@ fn tokens_ascii(text: &str) -> Option<Vec<Tok>> {
         }
         let mut end = e;
         let mut possessive = false;
-        for suffix in ["'s".as_bytes(), "’s".as_bytes(), "'S".as_bytes(), "’S".as_bytes()] {
+        for suffix in [
+            "'s".as_bytes(),
+            "’s".as_bytes(),
+            "'S".as_bytes(),
+            "’S".as_bytes(),
+        ] {
             if end - word_start > suffix.len() + 1 && b[word_start..end].ends_with(suffix) {
                 end -= suffix.len();
                 possessive = true;
             }
         }
         let mut from = word_start;
-        for &to in splits[..n_splits].iter().filter(|&&s| s < end).chain(std::iter::once(&end)) {
+        for &to in splits[..n_splits]
+            .iter()
+            .filter(|&&s| s < end)
+            .chain(std::iter::once(&end))
+        {
             let (s, e) = (from, to);
             from = to;
             let word = &b[s..e];
@@ -410,7 +423,8 @@ fn tokens_ascii(text: &str) -> Option<Vec<Tok>> {
                 gap_s,
                 possessive: possessive && e == end,
                 uncased: false,
-                glued: s > 0 && b[s - 1].is_ascii_digit() || b.get(e).is_some_and(u8::is_ascii_digit),
+                glued: s > 0 && b[s - 1].is_ascii_digit()
+                    || b.get(e).is_some_and(u8::is_ascii_digit),
             });
             prev_end = e;
         }
@@ -861,17 +875,51 @@ static LOWER_CUES: LazyLock<rustc_hash::FxHashMap<&'static str, u8>> = LazyLock:
     let mut map: rustc_hash::FxHashMap<&'static str, u8> = rustc_hash::FxHashMap::default();
     let before = RELATIONS.iter().copied().chain([
         // places, "tell/told X", "me and X", "to X's"
-        "in", "from", "to", "near", "outside", "tell", "told", "texted", "asked", "named",
-        "called", "and", "at", "ngl", "tbh", "with",
+        "in",
+        "from",
+        "to",
+        "near",
+        "outside",
+        "tell",
+        "told",
+        "texted",
+        "asked",
+        "named",
+        "called",
+        "and",
+        "at",
+        "ngl",
+        "tbh",
+        "with",
         // the last word of each introduction (`introduced`)
-        "is", "name's", "i'm", "am", "im", "me", "it's", "as", "signed", "truly", "llamo",
-        "m'appelle", "appelle", "bin", "heiße", "sono", "chiamo", "sou",
+        "is",
+        "name's",
+        "i'm",
+        "am",
+        "im",
+        "me",
+        "it's",
+        "as",
+        "signed",
+        "truly",
+        "llamo",
+        "m'appelle",
+        "appelle",
+        "bin",
+        "heiße",
+        "sono",
+        "chiamo",
+        "sou",
     ]);
     for w in before {
         *map.entry(w).or_default() |= CUE_BEFORE;
     }
     // "X said", "X just texted", "X and Y", "X is the ..."
-    let after = PERSON_VERBS.iter().chain(ADVERBS).copied().chain(["and", "is", "was", "has"]);
+    let after = PERSON_VERBS
+        .iter()
+        .chain(ADVERBS)
+        .copied()
+        .chain(["and", "is", "was", "has"]);
     for w in after {
         *map.entry(w).or_default() |= CUE_AFTER;
     }
@@ -913,12 +961,9 @@ pub fn find(text: &str, out: &mut Vec<(usize, usize, Kind)>) {
         let t = toks[i];
         // A lower-case word is a name or place only beside a cue word: skip the table lookup
         // (the scan's main cost) for the others.
-        if !t.cap
-            && !t.uncased
-            && !t.possessive
-            && !(i > 0 && cue[i - 1] & CUE_BEFORE != 0)
-            && cue.get(i + 1).is_none_or(|c| c & CUE_AFTER == 0)
-        {
+        let cue_before = i > 0 && cue[i - 1] & CUE_BEFORE != 0;
+        let cue_after = cue.get(i + 1).is_some_and(|c| c & CUE_AFTER != 0);
+        if !(t.cap || t.uncased || t.possessive || cue_before || cue_after) {
             i += 1;
             continue;
         }
@@ -1319,7 +1364,11 @@ fn person_evidence(text: &str, toks: &[Tok], lower: &[Key<'_>], i: usize, e: &En
         let next_may_extend = toks
             .get(i + 1)
             .is_some_and(|n| n.cap || in_list(PARTICLES, lower[i + 1].as_str()));
-        let run_end = if next_may_extend { name_run_end(text, toks, lower, i) } else { t.e };
+        let run_end = if next_may_extend {
+            name_run_end(text, toks, lower, i)
+        } else {
+            t.e
+        };
         if !credentials_after(text, run_end) {
             return Evidence::None;
         }
@@ -1725,7 +1774,10 @@ mod tokenizer_tests {
             assert_eq!(a, u, "{t}");
         }
         // And on random strings over the characters that matter.
-        let alphabet = ['a', 'A', 'b', 'Z', 'z', '\'', 's', '-', ' ', '.', ',', '!', '\n', '9', '~', '(', '\u{a0}', '’', 'é', '—', '😀'];
+        let alphabet = [
+            'a', 'A', 'b', 'Z', 'z', '\'', 's', '-', ' ', '.', ',', '!', '\n', '9', '~', '(',
+            '\u{a0}', '’', 'é', '—', '😀',
+        ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..5000 {
             let len = (state % 24) as usize;
@@ -1738,7 +1790,10 @@ mod tokenizer_tests {
             }
             state = state.wrapping_add(1);
             let a: Vec<_> = tokens(&s).iter().map(|x| format!("{x:?}")).collect();
-            let u: Vec<_> = tokens_unicode(&s).iter().map(|x| format!("{x:?}")).collect();
+            let u: Vec<_> = tokens_unicode(&s)
+                .iter()
+                .map(|x| format!("{x:?}"))
+                .collect();
             assert_eq!(a, u, "{s:?}");
         }
     }
