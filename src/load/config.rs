@@ -100,7 +100,7 @@ pub enum Mapping {
     Preference,
 }
 
-/// One column name or several (for `qa` questions).
+/// One column name or several (`qa` questions, `turns` composite keys).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
@@ -139,10 +139,11 @@ pub struct Columns {
     pub speaker: Option<String>,
     /// dialog and turns: default `text` (sharegpt: `value`; chatml: `content`).
     pub content: Option<String>,
-    /// turns: default `conversation_id`.
-    pub conversation: Option<String>,
-    /// turns: default `turn`.
-    pub turn: Option<String>,
+    /// turns: default `conversation_id`; a list of columns is a composite key
+    /// (`["transcript_id", "annotator_id"]`: each annotator's copy is its own conversation).
+    pub conversation: Option<OneOrMany>,
+    /// turns: default `turn`; a list of columns is a composite key, compared column by column.
+    pub turn: Option<OneOrMany>,
     /// Any mapping, optional: a field rendered as a leading system message.
     pub context: Option<String>,
     /// Any mapping, optional: fields kept in the `metadata` JSON column.
@@ -182,8 +183,8 @@ pub struct ResolvedColumns {
     pub dialog: String,
     pub speaker: String,
     pub content: String,
-    pub conversation: String,
-    pub turn: String,
+    pub conversation: Vec<String>,
+    pub turn: Vec<String>,
     pub context: Option<String>,
     pub metadata: Vec<String>,
     pub text: String,
@@ -325,6 +326,15 @@ impl SourceSpec {
         if columns.question.is_empty() {
             return err("columns.question", "must name at least one column".into());
         }
+        if columns.conversation.is_empty() {
+            return err(
+                "columns.conversation",
+                "must name at least one column".into(),
+            );
+        }
+        if columns.turn.is_empty() {
+            return err("columns.turn", "must name at least one column".into());
+        }
         if let Some(r) = s.max_rejection_rate
             && !(0.0..=1.0).contains(&r)
         {
@@ -374,8 +384,16 @@ impl Columns {
             dialog: or(&c.dialog, "dialog"),
             speaker: or(&c.speaker, speaker_default),
             content: or(&c.content, content_default),
-            conversation: or(&c.conversation, "conversation_id"),
-            turn: or(&c.turn, "turn"),
+            conversation: c
+                .conversation
+                .as_ref()
+                .map(OneOrMany::names)
+                .unwrap_or_else(|| vec!["conversation_id".into()]),
+            turn: c
+                .turn
+                .as_ref()
+                .map(OneOrMany::names)
+                .unwrap_or_else(|| vec!["turn".into()]),
             context: c.context.clone(),
             metadata: c.metadata.clone().unwrap_or_default(),
             text: or(&c.text, "text"),

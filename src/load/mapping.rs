@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::config::{Mapping, SourcePlan, SplitRule};
-use super::{ObjectCtx, SourceLoad, encode_key};
+use super::{ObjectCtx, SourceLoad, TurnStats, encode_key};
 use crate::normalize::clean_text;
 use crate::records::{RawRecord, json_type};
 use crate::schema::{Conversation, Message, Rejection, canonical_split};
@@ -394,12 +394,21 @@ fn build_conversation(
     })
 }
 
-/// `turns`: one utterance per row; rows grouped by the conversation column (first-appearance
-/// order) and ordered by the turn column (numerically when every value is a number). A bad row
-/// rejects its whole conversation, naming the row's line.
-pub(super) fn map_turns(raw: Vec<RawRecord>, ctx: &ObjectCtx<'_>, out: &mut SourceLoad) {
+/// `turns`: one utterance per row; rows grouped by the conversation key (one column or several,
+/// first-appearance order) and ordered by the turn key (column by column, numerically where every
+/// value of the column is a number). Rows repeating a turn key with the same speaker and text
+/// (a transcript carried once per annotator) collapse to one; with a different speaker or text
+/// they reject the conversation. A bad row rejects its whole conversation, naming the row's line.
+/// Returns what it saw of the keys.
+pub(super) fn map_turns(
+    raw: Vec<RawRecord>,
+    ctx: &ObjectCtx<'_>,
+    out: &mut SourceLoad,
+) -> TurnStats {
     let c = &ctx.source.columns;
-    let mut groups: BTreeMap<String, Vec<LineRow>> = BTreeMap::new();
+    let mut stats = TurnStats::default();
+    // Conversation key (parts joined by U+001F) → (id part, rows).
+    let mut groups: BTreeMap<String, (String, Vec<LineRow>)> = BTreeMap::new();
     let mut first_seen: Vec<String> = Vec::new();
     let mut bad_rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in raw {
@@ -411,59 +420,148 @@ pub(super) fn map_turns(raw: Vec<RawRecord>, ctx: &ObjectCtx<'_>, out: &mut Sour
                 continue;
             }
         };
-        let Some(conv) = field_str(&map, &c.conversation).filter(|v| !v.trim().is_empty()) else {
+        let parts: Option<Vec<String>> = c
+            .conversation
+            .iter()
+            .map(|col| {
+                field_str(&map, col)
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+            })
+            .collect();
+        let Some(parts) = parts else {
             out.rejections.push(ctx.reject(
                 None,
                 r.index,
                 r.line,
-                format!("row has no conversation id in `{}`", c.conversation),
+                format!(
+                    "row has no conversation id in `{}`",
+                    c.conversation.join("`, `")
+                ),
             ));
             continue;
         };
-        let conv = conv.trim().to_string();
-        if !groups.contains_key(&conv) {
-            first_seen.push(conv.clone());
+        let key = parts.join("\u{1f}");
+        if !groups.contains_key(&key) {
+            first_seen.push(key.clone());
         }
-        for col in [&c.speaker, &c.content, &c.turn] {
+        for col in [&c.speaker, &c.content].into_iter().chain(&c.turn) {
             if !map.contains_key(col.as_str()) {
                 bad_rows
-                    .entry(conv.clone())
+                    .entry(key.clone())
                     .or_default()
                     .push(format!("row at line {}: missing column `{col}`", r.line));
             }
         }
-        groups.entry(conv).or_default().push((r.line, map));
+        groups
+            .entry(key)
+            .or_insert_with(|| (conversation_id_part(&parts), Vec::new()))
+            .1
+            .push((r.line, map));
     }
-    for (index, conv) in first_seen.iter().enumerate() {
-        let rows = groups
-            .remove(conv)
+    stats.conversations = first_seen.len() as u64;
+    for (index, key) in first_seen.iter().enumerate() {
+        let (id_part, rows) = groups
+            .remove(key)
             .expect("invariant: every seen conversation has rows");
         let first_line = rows.first().map(|(l, _)| *l).unwrap_or(0);
-        let id = format!("{}/{}", ctx.source.name, encode_key(conv));
+        let id = format!("{}/{}", ctx.source.name, id_part);
         let index = index as u64;
-        if let Some(problems) = bad_rows.get(conv) {
+        if let Some(problems) = bad_rows.get(key) {
             out.rejections
                 .push(ctx.reject(Some(id), index, first_line, problems.join("; ")));
             continue;
         }
-        let numeric: Option<Vec<f64>> = rows
-            .iter()
-            .map(|(_, m)| field_str(m, &c.turn).and_then(|t| t.trim().parse::<f64>().ok()))
+        let turn_of = |row: &LineRow| -> Vec<String> {
+            c.turn
+                .iter()
+                .map(|col| {
+                    field_str(&row.1, col)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                })
+                .collect()
+        };
+        let keys: Vec<Vec<String>> = rows.iter().map(turn_of).collect();
+        // Per turn column: its values as numbers when all of them are.
+        let numeric: Vec<Option<Vec<f64>>> = (0..c.turn.len())
+            .map(|j| keys.iter().map(|k| k[j].parse::<f64>().ok()).collect())
             .collect();
+        let cmp = |a: usize, b: usize| {
+            (0..c.turn.len())
+                .map(|j| match &numeric[j] {
+                    Some(n) => n[a].total_cmp(&n[b]),
+                    None => keys[a][j].cmp(&keys[b][j]),
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
         let mut order: Vec<usize> = (0..rows.len()).collect();
-        match &numeric {
-            Some(keys) => order.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]).then(a.cmp(b))),
-            None => order.sort_by(|a, b| {
-                field_str(&rows[*a].1, &c.turn)
-                    .cmp(&field_str(&rows[*b].1, &c.turn))
-                    .then(a.cmp(b))
-            }),
+        order.sort_by(|a, b| cmp(*a, *b).then(a.cmp(b)));
+        if order.windows(2).any(|w| w[0] > w[1]) {
+            stats.conversations_out_of_order += 1;
         }
-        let turns: Vec<Turn> = order
+        // Runs of one turn key: identical repeats collapse, different ones reject.
+        let speaker = |i: usize| field_str(&rows[i].1, &c.speaker).unwrap_or_default();
+        let content = |i: usize| field_str(&rows[i].1, &c.content).unwrap_or_default();
+        let mut kept: Vec<usize> = Vec::with_capacity(order.len());
+        let mut conflict: Option<String> = None;
+        let mut repeats = false;
+        let mut k = 0;
+        while k < order.len() {
+            let mut e = k + 1;
+            while e < order.len() && cmp(order[k], order[e]).is_eq() {
+                e += 1;
+            }
+            let run = &order[k..e];
+            if run.len() > 1 {
+                let (s0, t0) = (speaker(run[0]), content(run[0]));
+                let same = run[1..]
+                    .iter()
+                    .all(|&i| speaker(i) == s0 && content(i) == t0);
+                let turn_id = turn_id_part(&keys[run[0]]);
+                if same {
+                    repeats = true;
+                    stats.repeated_rows_collapsed += (run.len() - 1) as u64;
+                    if stats.repeated_keys.len() < 10 {
+                        stats.repeated_keys.push(format!("{id}/{turn_id}"));
+                    }
+                } else if conflict.is_none() {
+                    let lines: Vec<String> =
+                        run.iter().take(5).map(|&i| rows[i].0.to_string()).collect();
+                    conflict = Some(format!(
+                        "turn `{}` = {turn_id} appears in {} rows with different speaker or text (lines {}): several copies of one conversation (annotators?) need a composite `conversation` key",
+                        c.turn.join("`, `"),
+                        run.len(),
+                        lines.join(", ")
+                    ));
+                }
+            }
+            kept.push(run[0]);
+            k = e;
+        }
+        if repeats {
+            stats.conversations_with_repeats += 1;
+        }
+        if let Some(reason) = conflict {
+            stats.conversations_with_conflicting_repeats += 1;
+            out.rejections
+                .push(ctx.reject(Some(id), index, first_line, reason));
+            continue;
+        }
+        // Integer turn numbers (one turn column) that skip a value.
+        if let [Some(n)] = numeric.as_slice() {
+            let ints: Vec<f64> = kept.iter().map(|&i| n[i]).collect();
+            if ints.iter().all(|x| x.fract() == 0.0) && ints.windows(2).any(|w| w[1] - w[0] > 1.0) {
+                stats.conversations_with_missing_turns += 1;
+            }
+        }
+        let turns: Vec<Turn> = kept
             .iter()
-            .map(|i| Turn {
-                speaker: field_str(&rows[*i].1, &c.speaker).unwrap_or_default(),
-                content: field_str(&rows[*i].1, &c.content).unwrap_or_default(),
+            .map(|&i| Turn {
+                speaker: speaker(i),
+                content: content(i),
             })
             .collect();
         let first = &rows[0].1;
@@ -489,4 +587,34 @@ pub(super) fn map_turns(raw: Vec<RawRecord>, ctx: &ObjectCtx<'_>, out: &mut Sour
                 .push(ctx.reject(Some(id), index, first_line, reason)),
         }
     }
+    stats
+}
+
+/// A conversation's id part: its one key value as it is (with `%` and `#` encoded), or the parts
+/// of a composite key, each with `/` encoded too, joined by `/`.
+fn conversation_id_part(parts: &[String]) -> String {
+    match parts {
+        [one] => encode_key(one).into_owned(),
+        _ => parts
+            .iter()
+            .map(|p| encode_key(p).replace('/', "%2F"))
+            .collect::<Vec<_>>()
+            .join("/"),
+    }
+}
+
+/// A turn key for reasons and repeated-key lists: short id-like parts (`12`, `u-3.1`) as they
+/// are, anything else as a hash and length (a turn column mapped to text by mistake must not
+/// echo the text).
+fn turn_id_part(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| {
+            let id_like = p.len() <= 24
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'));
+            if id_like { p.clone() } else { label(p) }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -54,6 +54,44 @@ pub struct SourceLoad {
     pub conversations: Vec<Conversation>,
     pub rejections: Vec<Rejection>,
     pub inputs: Vec<InputObject>,
+    /// What the `turns` mapping saw of the rows' keys (`None` for the other mappings).
+    pub turns: Option<TurnStats>,
+}
+
+/// Turn integrity of a `turns` source: rows that repeat a (conversation, turn) key, and turn
+/// numbers out of file order or with gaps. Keys, counts and line numbers only, never text.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TurnStats {
+    /// Conversations (row groups by the conversation key).
+    pub conversations: u64,
+    /// Rows dropped because they repeated another row's key, speaker and text exactly.
+    pub repeated_rows_collapsed: u64,
+    /// Conversations with at least one such identical repeat.
+    pub conversations_with_repeats: u64,
+    /// Conversations rejected because one key had rows with different speaker or text.
+    pub conversations_with_conflicting_repeats: u64,
+    /// Conversations whose rows were not in turn order in the file (they are sorted).
+    pub conversations_out_of_order: u64,
+    /// Conversations whose integer turn numbers skip a value (1, 2, 4).
+    pub conversations_with_missing_turns: u64,
+    /// The first repeated keys (`<conversation>/<turn>` ids, at most 10), to look them up.
+    pub repeated_keys: Vec<String>,
+}
+
+impl TurnStats {
+    fn add(&mut self, o: &TurnStats) {
+        self.conversations += o.conversations;
+        self.repeated_rows_collapsed += o.repeated_rows_collapsed;
+        self.conversations_with_repeats += o.conversations_with_repeats;
+        self.conversations_with_conflicting_repeats += o.conversations_with_conflicting_repeats;
+        self.conversations_out_of_order += o.conversations_out_of_order;
+        self.conversations_with_missing_turns += o.conversations_with_missing_turns;
+        for k in &o.repeated_keys {
+            if self.repeated_keys.len() < 10 {
+                self.repeated_keys.push(k.clone());
+            }
+        }
+    }
 }
 
 impl From<&InputObject> for crate::schema::release::InputRef {
@@ -80,12 +118,25 @@ pub struct LoadReport {
     pub rejection_rate: f64,
     /// The most common rejection reasons (without their file and line), most common first.
     pub top_reasons: Vec<(String, u64)>,
+    /// Turn integrity (`turns` mapping only).
+    pub turns: Option<TurnStats>,
 }
 
 impl LoadReport {
     /// A warning naming the source, its rejected records and the three most common reasons
     /// (never a value from a record), when loading rejected any.
     pub fn warn(&self, source: &str) {
+        if let Some(t) = &self.turns
+            && (t.repeated_rows_collapsed > 0 || t.conversations_with_conflicting_repeats > 0)
+        {
+            tracing::warn!(
+                source = %source,
+                collapsed = t.repeated_rows_collapsed,
+                conversations = t.conversations_with_repeats,
+                conflicting = t.conversations_with_conflicting_repeats,
+                "rows repeat a (conversation, turn) key: identical repeats collapsed, conflicting ones rejected; a composite `conversation` key (e.g. with an annotator column) keeps each copy apart"
+            );
+        }
         if self.rejected == 0 {
             return;
         }
@@ -132,6 +183,7 @@ impl LoadReport {
                 rejected as f64 / read as f64
             },
             top_reasons: top,
+            turns: load.turns.clone(),
         }
     }
 }
@@ -206,12 +258,12 @@ pub fn read_options(source: &SourcePlan, format: Format) -> ReadOptions {
             v.push(c.answer.clone());
             v
         }
-        Mapping::Turns => vec![
-            c.conversation.clone(),
-            c.speaker.clone(),
-            c.content.clone(),
-            c.turn.clone(),
-        ],
+        Mapping::Turns => {
+            let mut v = c.conversation.clone();
+            v.extend([c.speaker.clone(), c.content.clone()]);
+            v.extend(c.turn.iter().cloned());
+            v
+        }
         Mapping::Dialog => vec![c.dialog.clone()],
         Mapping::Text => vec![c.text.clone()],
         Mapping::Preference => vec![c.prompt.clone(), c.chosen.clone(), c.rejected.clone()],
@@ -272,7 +324,8 @@ fn load_reader(
         Ok(())
     })?;
     if source.mapping == Mapping::Turns {
-        mapping::map_turns(turns_rows, &ctx, out);
+        let stats = mapping::map_turns(turns_rows, &ctx, out);
+        out.turns.get_or_insert_with(TurnStats::default).add(&stats);
     }
     for c in &mut out.conversations[before_conv..] {
         c.origin_sha256.clone_from(&summary.sha256);
@@ -513,6 +566,12 @@ pub fn load_stats(reports: &BTreeMap<String, LoadReport>) -> serde_json::Value {
             .iter()
             .map(|(reason, n)| serde_json::json!({"reason": reason, "records": n}))
             .collect::<Vec<_>>())),
+        "turns": serde_json::Value::Object(
+            reports
+                .iter()
+                .filter_map(|(s, r)| r.turns.as_ref().map(|t| (s.clone(), serde_json::json!(t))))
+                .collect()
+        ),
     })
 }
 

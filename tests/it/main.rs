@@ -21,4 +21,5 @@ mod spec_errors;
 mod split_assign;
 mod tamper;
 mod trust;
+mod turns;
 mod verify;
