@@ -417,6 +417,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 /// Force compilation (so timing a scan does not include it).
 pub fn warm_up() {
     LazyLock::force(&COMPILED);
+    super::names::warm_up();
 }
 
 /// Detectors whose every match contains a digit (they run on [`digit_windows`] only).
@@ -458,9 +459,14 @@ fn digit_windows(text: &str) -> Vec<(usize, usize)> {
 /// Phone words that make a short or unseparated digit run a phone number.
 #[allow(clippy::disallowed_methods)] // compiled once, in this static
 static PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:call|calls|calling|phone|number|cell|mobile|text|texting|reach|tel|telephone|dial|ring|whatsapp|contact|line|landline|fax|móvil|movil|teléfono|telefono|llámame|llamame|handy|telefon|telefonnummer|nummer|portable|numéro|numero|número|cellulare|telemóvel|telemovel|zap|llama|llamar|llámanos|llamanos|celular|cel|telefone|telefonnummer|anrufen|ruf|appelle|appelez|appeler|chiama|chiamami|liga|ligue|contacto|contato)\b|手机|电话|號碼|号码|電話|携帯|번호|전화")
+    Regex::new(r"(?i)\b(?:call|calls|calling|phone|number|cell|mobile|text|texting|reach|tel|telephone|dial|ring|whatsapp|contact|line|landline|fax|móvil|movil|teléfono|telefono|llámame|llamame|handy|telefon|nummer|portable|numéro|numero|número|cellulare|telemóvel|telemovel|zap|llama|llamar|llámanos|llamanos|celular|cel|telefone|telefonnummer|anrufen|ruf|appelle|appelez|appeler|chiama|chiamami|liga|ligue|contacto|contato)\b|手机|电话|號碼|号码|電話|携帯|번호|전화")
         .expect("invariant: static regex compiles")
 });
+
+/// A phone word in the 41 characters before byte `s`.
+fn phone_word_before(text: &str, s: usize) -> bool {
+    PHONE_CONTEXT.is_match(chars_before(text, s, 41))
+}
 
 /// Scan one text. `known_names` (from the record's own metadata) are found wherever they occur.
 pub fn scan(text: &str, known_names: &[String]) -> Vec<Finding> {
@@ -763,9 +769,7 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             if bytes.len() == 10 && bytes[5] == b'-' && d.len() == 9 {
                 return None;
             }
-            if !tokens_isolated(text, s, e)
-                || times_or_draw(m) && !PHONE_CONTEXT.is_match(chars_before(text, s, 41))
-            {
+            if !tokens_isolated(text, s, e) || times_or_draw(m) && !phone_word_before(text, s) {
                 return None;
             }
             let before = &text[..s];
@@ -783,9 +787,7 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             if !digits_isolated(text, s, e) {
                 return None;
             }
-            PHONE_CONTEXT
-                .is_match(chars_before(text, s, 41))
-                .then_some((s, e))
+            phone_word_before(text, s).then_some((s, e))
         }
         Check::PhoneNational => {
             let d = digits(m);
@@ -808,9 +810,7 @@ fn validate(check: Check, text: &str, s: usize, e: usize) -> Option<(usize, usiz
             {
                 return None;
             }
-            PHONE_CONTEXT
-                .is_match(chars_before(text, s, 41))
-                .then_some((s, e))
+            phone_word_before(text, s).then_some((s, e))
         }
         Check::Ssn => {
             // "#" is a number sign before an order number, but "(#377-77-0065)" is still an SSN.

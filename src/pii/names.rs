@@ -845,22 +845,7 @@ fn credentials_end(text: &str, e: usize) -> usize {
 
 /// Professional credentials right after a name: ", LPCC", " M.S., LMHC", ", PhD".
 fn credentials_after(text: &str, e: usize) -> bool {
-    let rest = text[e..].trim_start_matches([' ', ',', '\u{a0}', '\t']);
-    // Every credential starts with a capital: most names are followed by something else.
-    let Some(&first) = rest.as_bytes().first() else {
-        return false;
-    };
-    if !first.is_ascii_uppercase() {
-        return false;
-    }
-    CREDENTIALS.iter().any(|c| {
-        c.as_bytes()[0] == first
-            && rest.starts_with(c)
-            && rest[c.len()..]
-                .chars()
-                .next()
-                .is_none_or(|n| !n.is_alphanumeric())
-    })
+    credentials_end(text, e) > e
 }
 
 /// A cue word just before a lower-case word ([`LOWER_CUES`]).

@@ -249,21 +249,12 @@ fn fixture_release_is_redacted_and_passes_the_residual_gate() {
         .iter()
         .map(|(_, r)| r["messages"].to_string())
         .collect();
-    for (file, col) in [
-        ("counsel_chat_2020.csv", "therapistInfo"),
-        ("counselchat_data.csv", "therapistName"),
-    ] {
-        let mut rdr = csv::Reader::from_path(fixtures().join("counsel-chat").join(file)).unwrap();
-        let h = rdr.headers().unwrap().clone();
-        let c = h.iter().position(|x| x == col).unwrap();
-        for r in rdr.records() {
-            let name = r.unwrap()[c].split(',').next().unwrap().trim().to_string();
-            if name.split_whitespace().count() >= 2 {
-                assert!(
-                    !all.contains(&name),
-                    "therapist name left in the export ({file})"
-                );
-            }
+    for (file, name, _) in therapist_rows() {
+        if name.split_whitespace().count() >= 2 {
+            assert!(
+                !all.contains(&name),
+                "therapist name left in the export ({file})"
+            );
         }
     }
     assert!(
@@ -375,6 +366,31 @@ fn not_names_section(prefix: &str) -> Vec<String> {
     out
 }
 
+/// Every row of the counsel-chat fixtures: (file, the therapist's name from the therapist
+/// column up to the first comma, the row's fields that differ from the therapist column).
+fn therapist_rows() -> Vec<(&'static str, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (file, col) in [
+        ("counsel_chat_2020.csv", "therapistInfo"),
+        ("counselchat_data.csv", "therapistName"),
+    ] {
+        let mut rdr = csv::Reader::from_path(fixtures().join("counsel-chat").join(file)).unwrap();
+        let h = rdr.headers().unwrap().clone();
+        let c = h.iter().position(|x| x == col).unwrap();
+        for r in rdr.records() {
+            let r = r.unwrap();
+            let name = r[c].split(',').next().unwrap().trim().to_string();
+            let others = r
+                .iter()
+                .filter(|f| *f != &r[c])
+                .map(str::to_string)
+                .collect();
+            out.push((file, name, others));
+        }
+    }
+    out
+}
+
 /// Every string of a JSON value, one per line.
 fn strings_of(v: &serde_json::Value, out: &mut String) {
     match v {
@@ -422,28 +438,16 @@ fn r14_fixture_release_redacts_therapist_names_without_metadata_and_keeps_drug_a
         .collect();
     let all: String = exported.values().cloned().collect();
     let mut signed = 0;
-    for (file, col) in [
-        ("counsel_chat_2020.csv", "therapistInfo"),
-        ("counselchat_data.csv", "therapistName"),
-    ] {
-        let mut rdr = csv::Reader::from_path(fixtures().join("counsel-chat").join(file)).unwrap();
-        let h = rdr.headers().unwrap().clone();
-        let c = h.iter().position(|x| x == col).unwrap();
-        for r in rdr.records() {
-            let r = r.unwrap();
-            let name = r[c].split(',').next().unwrap().trim().to_string();
-            let last = name.split_whitespace().last().unwrap_or("").to_string();
-            if name.split_whitespace().count() >= 2
-                && r.iter().any(|f| f.contains(&last) && f != &r[c])
-            {
-                signed += 1;
-            }
-            if name.split_whitespace().count() >= 2 {
-                assert!(
-                    !all.contains(&name),
-                    "therapist name left in the export ({file})"
-                );
-            }
+    for (file, name, other_fields) in therapist_rows() {
+        let last = name.split_whitespace().last().unwrap_or("").to_string();
+        if name.split_whitespace().count() >= 2 && other_fields.iter().any(|f| f.contains(&last)) {
+            signed += 1;
+        }
+        if name.split_whitespace().count() >= 2 {
+            assert!(
+                !all.contains(&name),
+                "therapist name left in the export ({file})"
+            );
         }
     }
     assert!(

@@ -41,6 +41,20 @@ max_removal_rate = 0.7       # the annotator copies are meant to go
     )
 }
 
+/// No exported message holds the same line twice in a row (merged annotator copies would).
+fn no_message_repeats_a_line(rel: &Path) {
+    for (_, r) in shard_records(rel) {
+        for m in r["messages"].as_array().unwrap() {
+            let lines: Vec<&str> = m["content"].as_str().unwrap().lines().collect();
+            assert!(
+                lines.windows(2).all(|w| w[0] != w[1]),
+                "repeated line in {}",
+                r["id"]
+            );
+        }
+    }
+}
+
 fn load_stats(run: &Path) -> serde_json::Value {
     let stats: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("release/reports/stats.json")).unwrap())
@@ -71,17 +85,7 @@ fn r17_composite_key_makes_each_annotator_copy_a_conversation_and_dedup_keeps_on
         5,
         "{ledger:?}"
     );
-    // No repeated line inside any exported message.
-    for (_, r) in shard_records(&rel) {
-        for m in r["messages"].as_array().unwrap() {
-            let lines: Vec<&str> = m["content"].as_str().unwrap().lines().collect();
-            assert!(
-                lines.windows(2).all(|w| w[0] != w[1]),
-                "repeated line in {}",
-                r["id"]
-            );
-        }
-    }
+    no_message_repeats_a_line(&rel);
 }
 
 #[test]
@@ -100,16 +104,7 @@ fn r17_single_key_collapses_identical_repeats_and_reports_the_keys() {
             .unwrap();
     let utterances = csv_text.lines().count() - 1;
     assert_eq!(utterances, 53);
-    for (_, r) in shard_records(&rel) {
-        for m in r["messages"].as_array().unwrap() {
-            let lines: Vec<&str> = m["content"].as_str().unwrap().lines().collect();
-            assert!(
-                lines.windows(2).all(|w| w[0] != w[1]),
-                "repeated line in {}",
-                r["id"]
-            );
-        }
-    }
+    no_message_repeats_a_line(&rel);
     let turns = &load_stats(&run)["turns"]["mi"];
     assert_eq!(turns["conversations"], 3, "{turns}");
     // 53 rows, 20 distinct (transcript, utterance) keys: 33 identical repeats.
