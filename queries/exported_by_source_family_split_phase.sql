@@ -1,5 +1,6 @@
 -- Exported conversations per source, family, split and phase: records, turns, characters,
--- words and approximate tokens (approx_tokens: the manifest column, ceil(exported characters / 4) per line).
+-- words, tokens (the manifest's `tokens`, by the spec's [tokens] tokenizer, o200k_base by default)
+-- and approximate tokens (approx_tokens: ceil(exported characters / 4) per line).
 -- Tables: manifest (one row per exported conversation).
 SELECT
     source,
@@ -10,6 +11,7 @@ SELECT
     SUM(CAST(n_turns AS BIGINT)) AS turns,
     SUM(CAST(n_chars AS BIGINT)) AS chars,
     SUM(CAST(n_words AS BIGINT)) AS words,
+    SUM(CAST(tokens AS BIGINT)) AS tokens,
     SUM(CAST(approx_tokens AS BIGINT)) AS approx_tokens
 FROM manifest
 GROUP BY source, family, split, phase

@@ -451,10 +451,13 @@ pub fn lines_frame(df: &DataFrame, lines: &[(usize, String, u32)]) -> Result<Dat
     Ok(out)
 }
 
-/// `stats.json` → `curriculum`: lines, distinct records, approximate tokens (characters / 4,
-/// rounded up per line) per phase, and per phase and family; plus the unrouted count.
+/// `stats.json` → `curriculum`: lines, distinct records, tokens (by `tokenizer`) and approximate
+/// tokens (characters / 4, rounded up per line) per phase, and per phase and family; plus the
+/// unrouted count.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CurriculumReport {
+    /// The tokenizer of the `tokens` figures (`[tokens] tokenizer`).
+    pub tokenizer: String,
     pub phases: BTreeMap<String, PhaseReport>,
     pub unrouted: u64,
     /// Required families (`[coverage] required`) that no phase takes.
@@ -467,6 +470,7 @@ pub struct PhaseReport {
     pub kind: String,
     pub records: u64,
     pub distinct_records: u64,
+    pub tokens: u64,
     pub approx_tokens: u64,
     pub by_split: BTreeMap<String, u64>,
     pub by_family: BTreeMap<String, FamilyReport>,
@@ -476,13 +480,16 @@ pub struct PhaseReport {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FamilyReport {
     pub records: u64,
+    pub tokens: u64,
     pub approx_tokens: u64,
 }
 
-/// The report over the export lines frame (`phase`, `family`, `split`, `record_id`, `n_chars`).
+/// The report over the exported lines (`phase`, `family`, `split`, `record_id`, `tokens`,
+/// `approx_tokens`), whose `tokens` were counted by `tokenizer`.
 pub fn report(
     lines: &DataFrame,
     spec: &CurriculumSpec,
+    tokenizer: &str,
     unrouted: u64,
     required_unrouted: u64,
 ) -> Result<CurriculumReport> {
@@ -490,8 +497,10 @@ pub fn report(
     let families = str_column(lines, "family")?;
     let splits = str_column(lines, "split")?;
     let ids = str_column(lines, "record_id")?;
-    let chars = u64_column(lines, "n_chars")?;
+    let tokens = u64_column(lines, "tokens")?;
+    let approx = u64_column(lines, "approx_tokens")?;
     let mut out = CurriculumReport {
+        tokenizer: tokenizer.to_string(),
         unrouted,
         required_unrouted,
         ..Default::default()
@@ -511,14 +520,15 @@ pub fn report(
     }
     let mut distinct: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for i in 0..lines.height() {
-        let tokens = chars[i].div_ceil(4);
         let r = out.phases.entry(phases[i].clone()).or_default();
         r.records += 1;
-        r.approx_tokens += tokens;
+        r.tokens += tokens[i];
+        r.approx_tokens += approx[i];
         *r.by_split.entry(splits[i].clone()).or_default() += 1;
         let f = r.by_family.entry(families[i].clone()).or_default();
         f.records += 1;
-        f.approx_tokens += tokens;
+        f.tokens += tokens[i];
+        f.approx_tokens += approx[i];
         distinct.entry(&phases[i]).or_default().insert(&ids[i]);
     }
     for (p, set) in distinct {

@@ -24,6 +24,7 @@ use crate::error::{Error, PolarsContext, Result};
 use crate::schema::release::ShardInfo;
 use crate::schema::{Message, PhaseKind, SPLITS};
 use crate::schema::{messages_of, opt_u32_column, str_column};
+use crate::tokens::Tokenizer;
 
 /// `[export]`
 #[derive(Debug, Deserialize, Serialize, Clone)]
@@ -194,8 +195,8 @@ pub struct MessageOut {
 pub struct Exported {
     /// The shards, in order; their bytes went to the sink.
     pub shards: Vec<ShardInfo>,
-    /// The input frame plus `shard`, `line`, `bytes` (line bytes, uncompressed) and
-    /// `approx_tokens`.
+    /// The input frame plus `shard`, `line`, `bytes` (line bytes, uncompressed),
+    /// `approx_tokens` (characters / 4) and `tokens` (the configured tokenizer's count).
     pub frame: DataFrame,
 }
 
@@ -218,8 +219,10 @@ pub fn export(
     lines: &DataFrame,
     phases_in_order: &[PhaseFormat],
     spec: &ExportSpec,
+    tokenizer: Tokenizer,
     sink: &mut dyn FnMut(&ShardInfo, Bytes) -> Result<()>,
 ) -> Result<Exported> {
+    tokenizer.warm_up();
     let df = lines;
     let ids = str_column(df, "record_id")?;
     let sources = str_column(df, "source")?;
@@ -238,6 +241,7 @@ pub fn export(
     let mut shard_col = vec![String::new(); df.height()];
     let mut line_col = vec![0u64; df.height()];
     let mut bytes_col = vec![0u64; df.height()];
+    let mut approx_col = vec![0u64; df.height()];
     let mut tokens_col = vec![0u64; df.height()];
     let mut shards = Vec::new();
     for phase_spec in phases_in_order {
@@ -289,16 +293,30 @@ pub fn export(
                 let messages = messages_of(&part)?;
                 let pref = opt_u32_column(&part, "pref_prompt")?;
                 let chosen = opt_u32_column(&part, "pref_chosen")?;
-                let rendered: Vec<(String, u64)> = chunk
+                let rendered: Vec<Rendered> = chunk
                     .par_iter()
                     .enumerate()
                     .map(|(k, &row)| {
                         let (prompt, ch, rej) = parts(&messages[k], pref[k], chosen[k]);
-                        render_line(phase_spec, prompt, ch, rej, &ids[row], &sources[row])
+                        render_line(
+                            phase_spec,
+                            (prompt, ch, rej),
+                            &ids[row],
+                            &sources[row],
+                            tokenizer,
+                        )
                     })
                     .collect::<Result<_>>()?;
                 drop(messages);
-                for (&row, (line, tokens)) in chunk.iter().zip(rendered) {
+                for (
+                    &row,
+                    Rendered {
+                        line,
+                        approx,
+                        tokens,
+                    },
+                ) in chunk.iter().zip(rendered)
+                {
                     let len = line.len() as u64 + 1;
                     let full_records = open.rows.len() as u64 >= spec.shard_records;
                     let full_bytes =
@@ -308,6 +326,7 @@ pub fn export(
                     }
                     line_col[row] = open.rows.len() as u64;
                     bytes_col[row] = len;
+                    approx_col[row] = approx;
                     tokens_col[row] = tokens;
                     open.body.extend_from_slice(line.as_bytes());
                     open.body.push(b'\n');
@@ -336,21 +355,32 @@ pub fn export(
         .with_column(Column::new("bytes".into(), bytes_col))
         .ctx("bytes column")?;
     frame
-        .with_column(Column::new("approx_tokens".into(), tokens_col))
+        .with_column(Column::new("approx_tokens".into(), approx_col))
         .ctx("approx_tokens column")?;
+    frame
+        .with_column(Column::new("tokens".into(), tokens_col))
+        .ctx("tokens column")?;
     Ok(Exported { shards, frame })
 }
 
-/// One exported line in the phase's format, and its approximate token count (characters of the
-/// exported text / 4, rounded up).
+/// One exported line and its token counts.
+struct Rendered {
+    line: String,
+    /// Characters of the exported text / 4, rounded up.
+    approx: u64,
+    /// The configured tokenizer's count of the exported text (message contents, or the
+    /// pretraining text; no chat-template tokens).
+    tokens: u64,
+}
+
+/// One exported line in the phase's format, from a record's (prompt, chosen, rejected) messages.
 fn render_line(
     phase: &PhaseFormat,
-    prompt: &[Message],
-    chosen: &[Message],
-    rejected: &[Message],
+    (prompt, chosen, rejected): (&[Message], &[Message], &[Message]),
     id: &str,
     source: &str,
-) -> Result<(String, u64)> {
+    tokenizer: Tokenizer,
+) -> Result<Rendered> {
     let out = |ms: &[Message]| -> Vec<MessageOut> {
         ms.iter()
             .map(|m| MessageOut {
@@ -359,24 +389,29 @@ fn render_line(
             })
             .collect()
     };
-    let chars = |ms: &[Message]| {
-        ms.iter()
-            .map(|m| m.content.chars().count() as u64)
-            .sum::<u64>()
+    let counts = |texts: &mut dyn Iterator<Item = &str>| {
+        let texts: Vec<&str> = texts.collect();
+        (
+            Tokenizer::Approx.count_all(texts.iter().copied()),
+            tokenizer.count_all(texts.iter().copied()),
+        )
     };
+    fn contents(ms: &[Message]) -> Vec<&str> {
+        ms.iter().map(|m| m.content.as_str()).collect()
+    }
     let conversation: Vec<Message> = prompt.iter().chain(chosen).cloned().collect();
-    let (json, chars) = match phase.kind {
+    let (json, (approx, tokens)) = match phase.kind {
         PhaseKind::Sft => (
             serde_json::to_string(&ChatmlLine {
                 messages: out(&conversation),
                 id: id.to_string(),
                 source: source.to_string(),
             }),
-            chars(&conversation),
+            counts(&mut contents(&conversation).into_iter()),
         ),
         PhaseKind::Pretraining => {
             let text = render_text(phase, &conversation);
-            let n = text.chars().count() as u64;
+            let n = counts(&mut std::iter::once(text.as_str()));
             (
                 serde_json::to_string(&TextLine {
                     text,
@@ -394,11 +429,15 @@ fn render_line(
                 id: id.to_string(),
                 source: source.to_string(),
             }),
-            chars(prompt) + chars(chosen) + chars(rejected),
+            counts(&mut [prompt, chosen, rejected].into_iter().flat_map(contents)),
         ),
     };
-    let json = json.map_err(|e| Error::Internal(format!("serialising {id}: {e}")))?;
-    Ok((json, chars.div_ceil(4)))
+    let line = json.map_err(|e| Error::Internal(format!("serialising {id}: {e}")))?;
+    Ok(Rendered {
+        line,
+        approx,
+        tokens,
+    })
 }
 
 /// A parsed export line of any phase kind, as `verify` reads it back.

@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod normalize;
 pub mod pii;
 pub mod pipeline;
+pub mod quality;
 pub mod records;
 pub mod release;
 pub mod report;
@@ -37,5 +38,6 @@ pub mod spec;
 pub mod split;
 pub mod stats;
 pub mod storage;
+pub mod tokens;
 
 pub use error::{Error, Result};

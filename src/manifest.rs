@@ -15,7 +15,7 @@ use crate::schema::{PiiKind, Rejection};
 /// Columns of `manifest.parquet`, in order. One row per export line: a record exported in
 /// several phases (`allow_overlap`) or up-sampled by a weight has one row per line (`copy` is
 /// 0, 1, ... within a phase).
-pub const MANIFEST_COLUMNS: [&str; 20] = [
+pub const MANIFEST_COLUMNS: [&str; 21] = [
     "record_id",
     "source",
     "family",
@@ -35,6 +35,7 @@ pub const MANIFEST_COLUMNS: [&str; 20] = [
     "n_words",
     "bytes",
     "approx_tokens",
+    "tokens",
     "preference_pair",
 ];
 
@@ -46,6 +47,12 @@ pub fn manifest(exported: &DataFrame) -> Result<DataFrame> {
         lf = lf.with_column(lit(NULL).cast(DataType::String).alias("cluster_id"));
     }
     let mut cols: Vec<Expr> = MANIFEST_COLUMNS.iter().map(|c| col(*c)).collect();
+    // The quality stage's signals, when it ran, in frame order.
+    for name in exported.get_column_names() {
+        if crate::schema::is_quality_column(name) {
+            cols.push(col(name.clone()));
+        }
+    }
     for kind in PiiKind::ALL {
         let name = kind.column();
         if exported.column(&name).is_ok() {

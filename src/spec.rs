@@ -22,9 +22,11 @@ use crate::gates::{DriftSpec, GateSpec};
 use crate::leakage::LeakageSpec;
 use crate::load::config::{LoadSpec, SourcePlan, SourceSpec};
 use crate::pii::PiiSpec;
+use crate::quality::QualitySpec;
 use crate::report::ReportSpec;
 use crate::split::SplitSpec;
 use crate::storage::resolve_uri;
+use crate::tokens::TokensSpec;
 
 /// The whole spec file as written.
 #[derive(Debug, Deserialize)]
@@ -71,6 +73,12 @@ pub struct Spec {
     /// `[report]`: the QA report (see `report.rs`).
     #[serde(default)]
     pub report: ReportSpec,
+    /// `[tokens]`: the tokenizer of the token counts (see `tokens.rs`).
+    #[serde(default)]
+    pub tokens: TokensSpec,
+    /// `[quality]`: quality signals and filters (see `quality.rs`); off without the table.
+    #[serde(default)]
+    pub quality: Option<QualitySpec>,
 }
 
 /// `[release]`
@@ -174,6 +182,9 @@ pub struct Plan {
     /// Drift gates against a baseline release (`baseline` as written; relative to `spec_dir`).
     pub drift: Option<DriftSpec>,
     pub report: ReportSpec,
+    pub tokens: TokensSpec,
+    /// `enabled = false` when the spec has no `[quality]`.
+    pub quality: QualitySpec,
     /// Folder of the spec file; relative source paths are resolved from it.
     #[serde(skip)]
     pub spec_dir: PathBuf,
@@ -362,6 +373,8 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         curriculum.validate(&source_families),
         spec.drift.as_ref().map_or(Ok(()), DriftSpec::validate),
         spec.report.validate(),
+        spec.tokens.validate(),
+        spec.quality.as_ref().map_or(Ok(()), QualitySpec::validate),
     ];
     if let Some(Err((key, message))) = checks.into_iter().find(|c| c.is_err()) {
         return Err(Error::SpecValue {
@@ -397,6 +410,11 @@ pub fn resolve(path: &Path, text: &str, spec_dir: &Path, overrides: &Overrides) 
         curriculum,
         drift: spec.drift,
         report: spec.report,
+        tokens: spec.tokens,
+        quality: spec.quality.unwrap_or(QualitySpec {
+            enabled: false,
+            ..QualitySpec::default()
+        }),
         spec_dir: spec_dir.to_path_buf(),
     })
 }

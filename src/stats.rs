@@ -143,8 +143,15 @@ pub fn conversations_table(staged: &DataFrame) -> Result<DataFrame> {
     Ok(staged.drop_many(drop))
 }
 
-/// (role, previous role, characters, words, script) of one message.
-type MessageStats = (String, Option<String>, u32, u32, &'static str);
+/// (role, previous role, characters, words, script, language) of one message.
+type MessageStats = (
+    String,
+    Option<String>,
+    u32,
+    u32,
+    &'static str,
+    Option<String>,
+);
 
 /// The `messages` table: one row per message of each exported record (its first export line;
 /// a preference pair contributes its prompt and chosen response), with `record_id`, `source`,
@@ -160,6 +167,11 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
     let pref = crate::schema::opt_u32_column(lines, "pref_prompt")?;
     let chosen = crate::schema::opt_u32_column(lines, "pref_chosen")?;
     let messages = crate::schema::MessageView::of(lines)?;
+    // Each message's language, when the quality stage ran (comma-separated, message order).
+    let languages: Option<Vec<String>> = match lines.column("message_languages") {
+        Ok(_) => Some(str_column(lines, "message_languages")?),
+        Err(_) => None,
+    };
     let mut seen = std::collections::BTreeSet::new();
     let rows: Vec<usize> = (0..lines.height())
         .filter(|&i| seen.insert(ids[i].as_str()))
@@ -168,6 +180,7 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
         .par_iter()
         .map(|&i| {
             let mut prev: Option<String> = None;
+            let mut langs = languages.as_ref().map(|l| l[i].split(','));
             messages
                 .row(i)
                 .take(crate::schema::conversation_len(pref[i], chosen[i]))
@@ -178,6 +191,9 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
                         content.chars().count() as u32,
                         crate::normalize::word_count(content),
                         dominant_script(content),
+                        langs
+                            .as_mut()
+                            .map(|l| l.next().unwrap_or("und").to_string()),
                     )
                 })
                 .collect()
@@ -191,6 +207,7 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
+    let mut c_lang: Vec<Option<&str>> = Vec::with_capacity(n);
     let (mut c_turn, mut c_role, mut c_prev, mut c_chars, mut c_words, mut c_script) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
@@ -200,7 +217,8 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
         Vec::with_capacity(n),
     );
     for (&i, msgs) in rows.iter().zip(&per_row) {
-        for (t, (role, prev, chars, words, script)) in msgs.iter().enumerate() {
+        for (t, (role, prev, chars, words, script, lang)) in msgs.iter().enumerate() {
+            c_lang.push(lang.as_deref());
             c_id.push(ids[i].as_str());
             c_src.push(sources[i].as_str());
             c_fam.push(families[i].as_str());
@@ -214,7 +232,7 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
             c_script.push(*script);
         }
     }
-    df!(
+    let mut table = df!(
         "record_id" => c_id,
         "source" => c_src,
         "family" => c_fam,
@@ -227,7 +245,13 @@ pub fn messages_table(lines: &DataFrame) -> Result<DataFrame> {
         "n_words" => c_words,
         "script" => c_script,
     )
-    .ctx("building the messages table")
+    .ctx("building the messages table")?;
+    if languages.is_some() {
+        table
+            .with_column(Column::new("language".into(), c_lang))
+            .ctx("messages language column")?;
+    }
+    Ok(table)
 }
 
 /// The dominant script of the letters of `text`: `latin`, `han` (CJK ideographs, kana, hangul),

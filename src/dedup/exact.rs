@@ -34,7 +34,18 @@ pub struct ExactReport {
 /// Apply exact dedup. The frame keeps its row order.
 #[tracing::instrument(skip_all, fields(stage = "dedup_exact"))]
 pub fn apply(df: DataFrame, spec: &DedupSpec) -> Result<(DataFrame, ExactReport)> {
-    let lf = df.lazy();
+    // Records an earlier stage removed (quality: `filtered`) keep their status and reason and
+    // take no part: a filtered record is never the copy a group keeps.
+    let lf = if df.column("status").is_ok() {
+        df.lazy()
+            .with_column(lit(NULL).cast(DataType::String).alias("dup_of"))
+    } else {
+        df.lazy().with_columns([
+            lit(NULL).cast(DataType::String).alias("dup_of"),
+            lit("kept").alias("status"),
+            lit(NULL).cast(DataType::String).alias("reason"),
+        ])
+    };
     let df = if spec.exact {
         let keeper = col("record_id")
             .sort_by(
@@ -42,24 +53,28 @@ pub fn apply(df: DataFrame, spec: &DedupSpec) -> Result<(DataFrame, ExactReport)
                 SortMultipleOptions::default(),
             )
             .first()
-            .over([col("text_hash"), col("split")])
+            .over([col("text_hash"), col("split"), col("status")])
             .ctx("dedup (exact): window")?;
         lf.with_column(keeper.alias("__keeper"))
             .with_column(
-                when(col("__keeper").eq(col("record_id")))
-                    .then(lit(NULL).cast(DataType::String))
-                    .otherwise(col("__keeper"))
-                    .alias("dup_of"),
+                when(
+                    col("status")
+                        .neq(lit("kept"))
+                        .or(col("__keeper").eq(col("record_id"))),
+                )
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(col("__keeper"))
+                .alias("dup_of"),
             )
             .with_column(
                 when(col("dup_of").is_null())
-                    .then(lit("kept"))
+                    .then(col("status"))
                     .otherwise(lit("duplicate"))
                     .alias("status"),
             )
             .with_column(
                 when(col("dup_of").is_null())
-                    .then(lit(NULL).cast(DataType::String))
+                    .then(col("reason"))
                     .otherwise(concat_str([lit("duplicate of "), col("dup_of")], "", true))
                     .alias("reason"),
             )
@@ -67,13 +82,7 @@ pub fn apply(df: DataFrame, spec: &DedupSpec) -> Result<(DataFrame, ExactReport)
             .collect()
             .ctx("dedup (exact)")?
     } else {
-        lf.with_columns([
-            lit(NULL).cast(DataType::String).alias("dup_of"),
-            lit("kept").alias("status"),
-            lit(NULL).cast(DataType::String).alias("reason"),
-        ])
-        .collect()
-        .ctx("dedup (exact, off)")?
+        lf.collect().ctx("dedup (exact, off)")?
     };
 
     let mut report = ExactReport {
@@ -95,7 +104,7 @@ pub fn apply(df: DataFrame, spec: &DedupSpec) -> Result<(DataFrame, ExactReport)
                 .entry(source[i].clone())
                 .or_default() += 1;
             group_keys.insert((hash[i].as_str(), split[i].as_str(), dup_of[i].as_deref()));
-        } else {
+        } else if status[i] == "kept" {
             splits_of
                 .entry(hash[i].as_str())
                 .or_default()

@@ -2,6 +2,7 @@
 //! LSH banding and clustering ([`lsh`]) and union-find ([`unionfind`]). Plain functions over
 //! slices, parallel with rayon; no stage, no spec, no I/O.
 
+pub mod language;
 pub mod lsh;
 pub mod minhash;
 pub mod unionfind;

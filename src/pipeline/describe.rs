@@ -87,6 +87,41 @@ pub fn leakage(p: &Plan) -> String {
         "off".into()
     }
 }
+pub fn quality(p: &Plan) -> String {
+    let q = &p.quality;
+    if !q.enabled {
+        return "off (no [quality])".into();
+    }
+    let languages = if q.languages.is_empty() {
+        "any language".to_string()
+    } else {
+        format!(
+            "languages {:?} (confidence >= {})",
+            q.languages, q.min_language_confidence
+        )
+    };
+    format!(
+        "{languages}; sft_shape `{}`; messages {}-{}, message characters {}-{}; Gopher ratios from {} words (dup lines <= {}, dup line chars <= {}, top n-grams {:?}, dup n-grams {:?}, alpha words >= {}); repeated messages <= {}; character runs <= {}; URL/emoji-only messages <= {}",
+        serde_json::to_value(q.sft_shape)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        q.min_messages,
+        q.max_messages,
+        q.min_message_chars,
+        q.max_message_chars,
+        q.min_words_for_ratios,
+        q.max_dup_line_fraction,
+        q.max_dup_line_char_fraction,
+        q.top_ngrams,
+        q.dup_ngrams,
+        q.min_alpha_words_fraction,
+        q.max_repeated_message_fraction,
+        q.max_char_run,
+        q.max_url_or_emoji_only_fraction
+    )
+}
+
 pub fn pii(p: &Plan) -> String {
     if p.pii.enabled {
         format!(

@@ -4,6 +4,7 @@
 //! ```text
 //! step          stage                  checkpoint in the run directory
 //! load          load                   01_load.parquet (the text as loaded)
+//! quality       quality::apply         (only with [quality]; its columns ride in 02-07)
 //! sign          kernels::Signatures    (memory: MinHash signatures, shared by the next two)
 //! split         split::apply           (only with [split] assign)
 //! dedup_exact   dedup::exact::apply    02_dedup_exact.parquet
@@ -44,8 +45,9 @@ pub struct Step {
 
 /// The steps of a build, in order: name, what it leaves in the run directory, what it runs.
 #[rustfmt::skip]
-pub const STEPS: [Step; 13] = [
+pub const STEPS: [Step; 14] = [
     Step::new("load",        "01_load.parquet",                        steps::load,        describe::load),
+    Step::new("quality",     "",                                       steps::quality,     describe::quality),
     Step::new("sign",        "",                                       steps::sign,        describe::sign),
     Step::new("split",       "",                                       steps::split,       describe::split),
     Step::new("dedup_exact", "02_dedup_exact.parquet",                 steps::dedup_exact, describe::dedup_exact),

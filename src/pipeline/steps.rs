@@ -36,6 +36,7 @@ pub struct Build<'a> {
     near: Option<crate::dedup::NearOutput>,
     leakage: Option<crate::leakage::LeakageOutput>,
     pii: crate::pii::PiiReport,
+    quality: crate::quality::QualityReport,
     curriculum: Option<crate::curriculum::CurriculumOutput>,
     exported: Option<crate::export::Exported>,
     manifest: DataFrame,
@@ -67,6 +68,28 @@ pub(super) fn load(b: &mut Build<'_>) -> Result<()> {
     b.records_read = (convs.len() + b.rejections.len()) as u64;
     b.frame = crate::load::to_frame(&convs)?;
     b.checkpoint("01_load.parquet", true)
+}
+
+pub(super) fn quality(b: &mut Build<'_>) -> Result<()> {
+    let sft_phases: Vec<&str> = b
+        .plan
+        .curriculum
+        .phases
+        .iter()
+        .filter(|p| p.kind == crate::schema::PhaseKind::Sft)
+        .map(|p| p.name.as_str())
+        .collect();
+    let sft_families: std::collections::HashSet<String> = b
+        .plan
+        .routing()
+        .into_iter()
+        .filter(|(_, phases)| phases.iter().any(|p| sft_phases.contains(&p.as_str())))
+        .map(|(family, _)| family)
+        .collect();
+    let (frame, report) =
+        crate::quality::apply(std::mem::take(&mut b.frame), &b.plan.quality, &sft_families)?;
+    (b.frame, b.quality) = (frame, report);
+    Ok(())
 }
 
 pub(super) fn sign(b: &mut Build<'_>) -> Result<()> {
@@ -165,9 +188,14 @@ pub(super) fn export(b: &mut Build<'_>) -> Result<()> {
     );
     let staging = b.run.join("release");
     let storage = b.storage;
-    let exported = crate::export::export(&lines, &phases, &b.plan.export, &mut |info, bytes| {
-        storage.put(&staging.join(&info.path), bytes)
-    })?;
+    let tokenizer = b.plan.tokens.tokenizer();
+    let exported = crate::export::export(
+        &lines,
+        &phases,
+        &b.plan.export,
+        tokenizer,
+        &mut |info, bytes| storage.put(&staging.join(&info.path), bytes),
+    )?;
     b.exported = Some(exported);
     Ok(())
 }
@@ -233,6 +261,7 @@ pub(super) fn stats(b: &mut Build<'_>) -> Result<()> {
     let curriculum = crate::curriculum::report(
         &exported.frame,
         &b.plan.curriculum,
+        b.plan.tokens.tokenizer().name(),
         unrouted,
         required_unrouted,
     )?;
@@ -243,6 +272,12 @@ pub(super) fn stats(b: &mut Build<'_>) -> Result<()> {
     });
     stats.json["curriculum"] = json(&curriculum);
     stats.json["load"] = crate::load::load_stats(&b.load_reports);
+    stats.json["quality"] = json(&b.quality);
+    if b.plan.quality.enabled {
+        stats.json["quality"]["exported"] =
+            crate::quality::exported_languages(&b.manifest, &b.plan.quality.languages)?;
+        stats.json["quality"]["languages"] = serde_json::json!(b.plan.quality.languages);
+    }
     // Licences: per licence, its sources and exported records; sources outside the policy.
     let mut exported_by_source: BTreeMap<String, u64> = BTreeMap::new();
     {
@@ -470,6 +505,7 @@ impl<'a> Build<'a> {
             near: None,
             leakage: None,
             pii: Default::default(),
+            quality: Default::default(),
             curriculum: None,
             exported: None,
             manifest: DataFrame::empty(),

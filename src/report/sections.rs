@@ -30,6 +30,7 @@ pub(super) fn document(input: &ReportInput<'_>) -> Result<Vec<Block>> {
         breakdowns,
         lengths,
         structure,
+        quality,
         duplicates_and_leakage,
         personal_data,
     ] {
@@ -369,7 +370,15 @@ fn families_and_curriculum(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Res
         .cloned()
         .unwrap_or_default();
     doc.push(Block::Table {
-        head: h(&["phase", "kind", "lines", "records", "≈ tokens", "families"]),
+        head: h(&[
+            "phase",
+            "kind",
+            "lines",
+            "records",
+            "tokens",
+            "≈ tokens (chars/4)",
+            "families",
+        ]),
         rows: phases
             .iter()
             .map(|(name, p)| {
@@ -378,6 +387,7 @@ fn families_and_curriculum(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Res
                     p["kind"].as_str().unwrap_or("").to_string(),
                     cell(&p["records"]),
                     cell(&p["distinct_records"]),
+                    num(p["tokens"].as_f64().unwrap_or(0.0)),
                     num(p["approx_tokens"].as_f64().unwrap_or(0.0)),
                     p["by_family"]
                         .as_object()
@@ -394,17 +404,20 @@ fn families_and_curriculum(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Res
     });
     let tokens: Vec<(String, u64)> = phases
         .iter()
-        .map(|(n, p)| (n.clone(), p["approx_tokens"].as_u64().unwrap_or(0)))
+        .map(|(n, p)| (n.clone(), p["tokens"].as_u64().unwrap_or(0)))
         .collect();
+    let tokenizer = s["curriculum"]["tokenizer"].as_str().unwrap_or("approx");
+    let unit = if tokenizer == "approx" {
+        "tokens (characters / 4)".to_string()
+    } else {
+        format!("tokens ({tokenizer})")
+    };
     doc.push(Block::Figure {
         file: "phases.svg".into(),
-        svg: bars(
-            "Approximate tokens per phase",
-            "tokens (characters / 4)",
-            &tokens,
-            k,
-        )?,
-        caption: "Approximate tokens per curriculum phase.".into(),
+        svg: bars("Tokens per phase", &unit, &tokens, k)?,
+        caption: format!(
+            "Tokens per curriculum phase, counted with `{tokenizer}` over the exported message contents (no chat-template tokens)."
+        ),
     });
     doc.push(Block::P(format!(
         "Coverage: {} required families missing, {} present, {} waived. Records routed to no phase: {}.",
@@ -555,6 +568,95 @@ fn structure(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
             .collect(),
     });
 
+    Ok(())
+}
+
+/// The quality stage: filtered records by rule and source, languages of the exported records,
+/// and the signals' distributions. Nothing when the stage did not run.
+fn quality(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
+    let k = input.spec.min_cell;
+    let q = &input.stats["quality"];
+    if q["enabled"].as_bool() != Some(true) {
+        return Ok(());
+    }
+    let cell = |v: &Value| count_cell(v.as_u64(), k);
+    doc.push(Block::H2("Quality filters and languages".into()));
+    doc.push(Block::P(format!(
+        "{} of {} records filtered (by source: {}); `sft_shape` trimmed {} messages from {} records; {} records start with the assistant and {} end with the user before any trim.",
+        cell(&q["filtered"]),
+        cell(&q["records"]),
+        q["filtered_by_source"]
+            .as_object()
+            .map(|o| o
+                .iter()
+                .map(|(s, n)| format!("{s} {}", cell(n)))
+                .collect::<Vec<_>>()
+                .join(", "))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "none".into()),
+        cell(&q["trimmed_messages"]),
+        cell(&q["trimmed_records"]),
+        count_cell(Some(q["shape"]["starts_with_assistant"].as_u64().unwrap_or(0)), k),
+        count_cell(Some(q["shape"]["ends_with_user"].as_u64().unwrap_or(0)), k),
+    )));
+    let rules = q["filtered_by_rule"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    if !rules.is_empty() {
+        doc.push(Block::Table {
+            head: h(&["rule", "records filtered"]),
+            rows: rules
+                .iter()
+                .map(|(r, n)| vec![r.clone(), cell(n)])
+                .collect(),
+        });
+    }
+    let exported = &q["exported"];
+    let by_source = exported["by_source"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    doc.push(Block::Table {
+        head: h(&["source", "languages of the exported records"]),
+        rows: by_source
+            .iter()
+            .map(|(src, langs)| {
+                vec![
+                    src.clone(),
+                    langs
+                        .as_object()
+                        .map(|o| {
+                            o.iter()
+                                .map(|(l, n)| format!("{l} {}", cell(n)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    });
+    let non_target = exported["non_target_language_share"]
+        .as_f64()
+        .map(|x| format!(" Share outside {}: {}.", q["languages"], num(x)))
+        .unwrap_or_default();
+    doc.push(Block::P(format!(
+        "Mixed-language records exported: {} (share {}).{non_target}",
+        cell(&exported["mixed_language"]),
+        num(exported["mixed_language_share"].as_f64().unwrap_or(0.0)),
+    )));
+    let signals = q["signals"].as_object().cloned().unwrap_or_default();
+    doc.push(Block::Table {
+        head: h(&["signal (all loaded records)", "p50", "p90", "p99", "max"]),
+        rows: signals
+            .iter()
+            .map(|(name, d)| {
+                let f = |key: &str| num(d[key].as_f64().unwrap_or(0.0));
+                vec![name.clone(), f("p50"), f("p90"), f("p99"), f("max")]
+            })
+            .collect(),
+    });
     Ok(())
 }
 

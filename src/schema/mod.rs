@@ -186,6 +186,35 @@ impl PiiKind {
     }
 }
 
+/// The quality stage's columns that the manifest carries when the stage ran, besides every
+/// `top_<n>gram_frac` and `dup_<n>gram_frac` ([`is_quality_column`]).
+pub const QUALITY_COLUMNS: [&str; 14] = [
+    "language",
+    "language_confidence",
+    "mixed_language",
+    "n_messages",
+    "min_message_chars",
+    "max_message_chars",
+    "alpha_words_frac",
+    "url_or_emoji_only_frac",
+    "dup_line_frac",
+    "dup_line_char_frac",
+    "repeated_message_frac",
+    "max_char_run",
+    "sft_shape_ok",
+    "trimmed_messages",
+];
+
+/// Whether `name` is a column of the quality stage that the manifest carries.
+pub fn is_quality_column(name: &str) -> bool {
+    let ngram = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix("gram_frac"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    QUALITY_COLUMNS.contains(&name) || ngram("top_") || ngram("dup_")
+}
+
 /// A record's status. In the stage frames a record that is still in the release is `Kept`;
 /// the ledger calls it `Exported`. The other values are final, with a reason beside them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

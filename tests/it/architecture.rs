@@ -12,10 +12,11 @@ use crate::common::*;
 const LAYERS: &[&[&str]] = &[
     &["error"],
     &["schema"],
-    &["storage", "normalize", "records"],
+    &["storage", "normalize", "records", "tokens"],
     &["kernels"],
     &[
         "load",
+        "quality",
         "split",
         "dedup",
         "leakage",

@@ -86,7 +86,7 @@ fn inventory_reports_every_object_without_building() {
     let inv: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("inventory.json")).unwrap()).unwrap();
     let objs = inv.as_array().unwrap();
-    assert_eq!(objs.len(), 13);
+    assert_eq!(objs.len(), 14);
     for o in objs {
         let path = fixtures().join(o["uri"].as_str().unwrap());
         let bytes = std::fs::read(&path).unwrap();
@@ -146,7 +146,7 @@ fn plan_shows_sources_stages_routing_and_gates_without_building() {
             .ends_with("releases/fixtures/0.1.0")
     );
     let sources = v["sources"].as_array().unwrap();
-    assert_eq!(sources.len(), 11);
+    assert_eq!(sources.len(), 12);
     let esconv = sources.iter().find(|s| s["name"] == "esconv").unwrap();
     assert_eq!(
         esconv["objects"].as_array().unwrap().len(),

@@ -89,7 +89,7 @@ fn fixture_routes_three_phases_in_their_formats_and_verifies() {
     // 8 notes, 12 upvote pairs (8 train, 2 validation, 2 test), the conversations in sft.
     assert_eq!(per_phase["pretraining"], 8);
     assert_eq!(per_phase["preference"], 12);
-    assert_eq!(per_phase["sft"], 120);
+    assert_eq!(per_phase["sft"], 122);
 
     // The manifest names the phase of each line; the ledger balances.
     let m = read_parquet(&rel.join("manifest.parquet"));
@@ -110,11 +110,11 @@ fn fixture_routes_three_phases_in_their_formats_and_verifies() {
         .filter(|((_, st), _)| st == "exported")
         .map(|(_, n)| n)
         .sum();
-    assert_eq!(input, 155);
-    assert_eq!(exported, 140);
+    assert_eq!(input, 164);
+    assert_eq!(exported, 142);
     assert_eq!(
         m.height(),
-        140,
+        142,
         "no weights or overlap: one line per record"
     );
 
@@ -146,6 +146,21 @@ fn fixture_routes_three_phases_in_their_formats_and_verifies() {
     assert_eq!(pref["records"], 12);
     assert_eq!(pref["by_split"]["train"], 8);
     assert!(pref["approx_tokens"].as_u64().unwrap() > 1000);
+    // Real token counts (o200k_base) beside the estimate; SMILE's Chinese costs about three
+    // times the characters / 4 estimate.
+    assert_eq!(stats["curriculum"]["tokenizer"], "o200k_base");
+    assert!(pref["tokens"].as_u64().unwrap() > 1000);
+    let zh: (u64, u64) = {
+        let src = strs_nonnull(&m, "source");
+        let tokens = m.column("tokens").unwrap().u64().unwrap().clone();
+        let approx = m.column("approx_tokens").unwrap().u64().unwrap().clone();
+        (0..m.height())
+            .filter(|&i| src[i] == "smile")
+            .fold((0, 0), |(t, a), i| {
+                (t + tokens.get(i).unwrap(), a + approx.get(i).unwrap())
+            })
+    };
+    assert!(zh.0 > 2 * zh.1, "SMILE tokens {} vs approx {}", zh.0, zh.1);
 
     let v = trainready(&["verify", rel.to_str().unwrap()]);
     assert!(v.status.success(), "{}", text(&v.stderr));
@@ -388,7 +403,7 @@ max_records = 100
         .find(|g| g["name"] == "curriculum_max_records.sft")
         .unwrap();
     assert_eq!(g["passed"], false);
-    assert_eq!(g["value"], 132.0);
+    assert_eq!(g["value"], 134.0);
     assert!(
         !tmp.path().join("o/releases").exists() || {
             !tmp.path()

@@ -12,6 +12,7 @@ mod near_dedup;
 mod notebooks;
 mod pii;
 mod properties;
+mod quality;
 mod readme;
 mod real_data;
 mod reliability;

@@ -130,7 +130,7 @@ fn build_from_s3_to_s3_and_verify_over_s3() {
             .unwrap()
             .starts_with(&format!("s3://{bucket}/raw/fixtures/"))
     );
-    assert_eq!(rj["counts"]["input"], 155);
+    assert_eq!(rj["counts"]["input"], 164);
     // The run directory is local cache, not the bucket (its stage files hold unredacted text).
     let stdout = text(&o.stdout);
     let run_dir = stdout
