@@ -32,6 +32,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// Hash sets and maps of the per-conversation counting (seeded once: results never depend on
+/// iteration order anyway).
+type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -398,6 +403,7 @@ pub fn apply(
     if !spec.enabled {
         return Ok((df, report));
     }
+    let started = std::time::Instant::now();
     let view = MessageView::of(&df)?;
     let pref = opt_u32_column(&df, "pref_prompt")?;
     let families = crate::schema::str_column(&df, "family")?;
@@ -576,6 +582,13 @@ pub fn apply(
     for c in columns {
         df.with_column(c).ctx("quality columns")?;
     }
+    tracing::info!(
+        records = report.records,
+        filtered = report.filtered,
+        trimmed = report.trimmed_records,
+        seconds = started.elapsed().as_secs_f64(),
+        "quality"
+    );
     Ok((df, report))
 }
 
@@ -633,7 +646,7 @@ fn judge(msgs: &[(&str, &str)], not_chat: bool, spec: &QualitySpec) -> Signals {
         .map(|(_, c)| *c)
         .collect();
 
-    let lang = language::conversation(kept.iter().copied());
+    let lang = language::conversation(kept.iter().copied(), &spec.languages);
     s.language = lang.language.code;
     s.language_confidence = lang.language.confidence;
     s.mixed_language = lang.mixed;
@@ -802,7 +815,7 @@ fn repetition(msgs: &[&str], spec: &QualitySpec, s: &mut Signals) {
     let text_chars: usize =
         msgs.iter().map(|m| m.chars().count()).sum::<usize>() + msgs.len().saturating_sub(1);
     // Lines (Gopher: the text split on runs of newlines).
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FastSet<&str> = FastSet::default();
     let (mut lines, mut dup_lines, mut dup_line_chars) = (0usize, 0usize, 0usize);
     for m in msgs {
         for line in m.split('\n').filter(|l| !l.is_empty()) {
@@ -847,7 +860,8 @@ fn repetition(msgs: &[&str], spec: &QualitySpec, s: &mut Signals) {
                 return 0.0;
             }
             // Count per n-gram; the top one is the most frequent, ties to the first seen.
-            let mut counts: HashMap<u64, (usize, usize, usize)> = HashMap::new();
+            let mut counts: FastMap<u64, (usize, usize, usize)> =
+                FastMap::with_capacity_and_hasher(words.len(), Default::default());
             for i in 0..=words.len() - n {
                 let (h, chars) = ngram(i, n);
                 let e = counts.entry(h).or_insert((0, i, chars + n - 1));
@@ -867,7 +881,8 @@ fn repetition(msgs: &[&str], spec: &QualitySpec, s: &mut Signals) {
             if words.len() < n {
                 return 0.0;
             }
-            let mut unique: HashSet<u64> = HashSet::new();
+            let mut unique: FastSet<u64> =
+                FastSet::with_capacity_and_hasher(words.len(), Default::default());
             let (mut repeated, mut i) = (0usize, 0usize);
             while i + n <= words.len() {
                 let (h, chars) = ngram(i, n);
@@ -884,14 +899,15 @@ fn repetition(msgs: &[&str], spec: &QualitySpec, s: &mut Signals) {
         .collect();
 
     // Messages of 3+ words repeating an earlier one.
-    let mut seen_msgs: HashSet<String> = HashSet::new();
+    let mut seen_msgs: FastSet<u64> = FastSet::default();
     let (mut considered, mut repeated) = (0usize, 0usize);
     for m in msgs {
         if crate::normalize::word_count(m) < 3 {
             continue;
         }
         considered += 1;
-        if !seen_msgs.insert(crate::normalize::normalized(m)) {
+        let key = xxhash_rust::xxh3::xxh3_64(crate::normalize::normalized(m).as_bytes());
+        if !seen_msgs.insert(key) {
             repeated += 1;
         }
     }

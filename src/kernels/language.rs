@@ -15,11 +15,18 @@
 //!   language, and [`ENGLISH_COMMON`], which some share), with at least 8% from the first list,
 //!   is English without asking whatlang (confidence 1). The tests check that the two agree on
 //!   real English data and that the fast path never fires on other languages' samples.
+//! - Candidates: whatlang costs about 1-3 MB/s per core when it scores all 40-odd Latin-script
+//!   languages on every message, 5-10 MB/s with a short list. So a conversation is first judged
+//!   as a whole (its first [`SAMPLE_CHARS`] characters, every language), and its Latin-script
+//!   messages are then judged among that language, [`LATIN_CANDIDATES`] and the caller's target
+//!   languages;
+//!   messages in other scripts (Han, Cyrillic, Arabic, ...) are judged among every language. A
+//!   Latin-script message in another language is therefore `und` or the nearest candidate:
+//!   mixing is seen among the conversation's language, the common ones and the targets.
 //! - A conversation's language is the one with the most (characters × confidence) among its
-//!   messages; its confidence is that score over the characters of all its messages long enough
-//!   to judge; it is mixed when messages in other languages carry at least
-//!   [`MIXED_SHARE`] of the judged characters. A conversation with no judged message is judged
-//!   on its text as a whole (its first [`SAMPLE_CHARS`] characters).
+//!   messages; its confidence is that score over the characters of its judged messages; it is
+//!   mixed when messages in other languages carry at least [`MIXED_SHARE`] of the judged
+//!   characters. A conversation with no judged message takes the whole-text judgement.
 
 use std::collections::BTreeMap;
 
@@ -34,7 +41,8 @@ pub const MIXED_SHARE: f64 = 0.2;
 /// Characters judged at most per message, and per conversation when no message could be.
 pub const SAMPLE_CHARS: usize = 1000;
 
-/// English function words that are not (common) words in other Latin-script languages.
+/// English function words that are not (common) words in other Latin-script languages (none is
+/// longer than 7 bytes: the fast path relies on it).
 pub const ENGLISH_MARKERS: [&str; 44] = [
     "the", "and", "you", "that", "this", "with", "what", "they", "your", "been", "would", "there",
     "their", "about", "just", "like", "feel", "because", "really", "think", "know", "when", "how",
@@ -48,6 +56,22 @@ pub const ENGLISH_COMMON: [&str; 16] = [
     "i", "have", "not", "my", "it", "to", "of", "is", "in", "was", "for", "me", "so", "at", "on",
     "do",
 ];
+
+/// Latin-script languages every conversation's messages are judged among, besides the
+/// conversation's own and the targets: the most common ones, so that a short list still
+/// discriminates (a list of one would name every message's language).
+pub const LATIN_CANDIDATES: [&str; 7] = ["en", "es", "fr", "de", "pt", "it", "nl"];
+
+/// [`ENGLISH_MARKERS`] (true) and [`ENGLISH_COMMON`] (false) for one lookup per word.
+static MARKER_SET: std::sync::LazyLock<
+    std::collections::HashMap<&'static str, bool, foldhash::fast::FixedState>,
+> = std::sync::LazyLock::new(|| {
+    ENGLISH_MARKERS
+        .iter()
+        .map(|w| (*w, true))
+        .chain(ENGLISH_COMMON.iter().map(|w| (*w, false)))
+        .collect()
+});
 
 /// The language of one text: a code (ISO 639-1 where one exists) or `und`, and a confidence.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,8 +184,13 @@ pub fn is_known(code: &str) -> bool {
     known_codes().contains(&code)
 }
 
-/// The language of one message (or any short text).
+/// The language of one message (or any short text), among every language.
 pub fn guess(text: &str) -> Guess {
+    guess_among(text, None)
+}
+
+/// The language of one text; Latin-script text among `candidates` when given.
+fn guess_among(text: &str, candidates: Option<&whatlang::Detector>) -> Guess {
     let (mut letters, mut unspaced) = (0usize, 0usize);
     for c in text.chars() {
         if c.is_alphabetic() {
@@ -175,7 +204,27 @@ pub fn guess(text: &str) -> Guess {
     if let Some(g) = english_fast_path(text) {
         return g;
     }
-    whatlang_guess(sample(text), MIN_MESSAGE_CONFIDENCE)
+    let text = sample(text);
+    match candidates {
+        Some(detector) if whatlang::detect_script(text) == Some(whatlang::Script::Latin) => {
+            match detector.detect(text) {
+                Some(info) if info.confidence() >= MIN_MESSAGE_CONFIDENCE => Guess {
+                    code: iso639_1(info.lang().code()),
+                    confidence: info.confidence(),
+                },
+                _ => Guess::UNDETERMINED,
+            }
+        }
+        _ => whatlang_guess(text, MIN_MESSAGE_CONFIDENCE),
+    }
+}
+
+/// whatlang's language for an ISO 639-1 code of ours.
+fn lang_of(code: &str) -> Option<whatlang::Lang> {
+    whatlang::Lang::all()
+        .iter()
+        .copied()
+        .find(|l| iso639_1(l.code()) == code)
 }
 
 /// At most [`SAMPLE_CHARS`] characters from the start of `text`.
@@ -207,11 +256,19 @@ fn english_fast_path(text: &str) -> Option<Guess> {
             continue;
         }
         words += 1;
-        let lower = w.to_ascii_lowercase();
-        if ENGLISH_MARKERS.contains(&lower.as_str()) {
-            strong += 1;
-        } else if ENGLISH_COMMON.contains(&lower.as_str()) {
-            common += 1;
+        // No marker is longer than 7 bytes: lower-case into a buffer, no allocation.
+        if w.len() > 7 {
+            continue;
+        }
+        let mut buf = [0u8; 7];
+        for (b, c) in buf.iter_mut().zip(w.bytes()) {
+            *b = c.to_ascii_lowercase();
+        }
+        let lower = std::str::from_utf8(&buf[..w.len()]).unwrap_or_default();
+        match MARKER_SET.get(lower) {
+            Some(true) => strong += 1,
+            Some(false) => common += 1,
+            None => {}
         }
     }
     let english = words >= 6 && (strong + common) * 10 >= words * 3 && strong * 100 >= words * 8;
@@ -232,10 +289,28 @@ pub struct ConversationLanguage {
     pub messages: Vec<&'static str>,
 }
 
-/// The languages of a conversation's messages and of the conversation.
-pub fn conversation<'a>(contents: impl IntoIterator<Item = &'a str>) -> ConversationLanguage {
+/// The languages of a conversation's messages and of the conversation; `targets` (ISO 639-1
+/// codes) join the candidates for its Latin-script messages (see the module notes).
+pub fn conversation<'a>(
+    contents: impl IntoIterator<Item = &'a str>,
+    targets: &[String],
+) -> ConversationLanguage {
     let contents: Vec<&str> = contents.into_iter().collect();
-    let guesses: Vec<Guess> = contents.iter().map(|c| guess(c)).collect();
+    let joined = contents.join("\n");
+    let whole = guess(&joined);
+    let mut candidates: Vec<whatlang::Lang> = LATIN_CANDIDATES
+        .into_iter()
+        .chain(whole.is_determined().then_some(whole.code))
+        .chain(targets.iter().map(String::as_str))
+        .filter_map(lang_of)
+        .collect();
+    candidates.sort_unstable_by_key(|l| l.code());
+    candidates.dedup();
+    let detector = whatlang::Detector::with_allowlist(candidates);
+    let guesses: Vec<Guess> = contents
+        .iter()
+        .map(|c| guess_among(c, Some(&detector)))
+        .collect();
     let mut score: BTreeMap<&'static str, f64> = BTreeMap::new();
     let mut chars_by_lang: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut judged = 0usize;
@@ -254,14 +329,8 @@ pub fn conversation<'a>(contents: impl IntoIterator<Item = &'a str>) -> Conversa
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(code, s)| (*code, *s));
     let Some((code, s)) = top else {
-        let joined = contents.join("\n");
-        let language = if joined.chars().filter(|c| c.is_alphabetic()).count() >= MIN_UNSPACED {
-            whatlang_guess(sample(&joined), MIN_MESSAGE_CONFIDENCE)
-        } else {
-            Guess::UNDETERMINED
-        };
         return ConversationLanguage {
-            language,
+            language: whole,
             mixed: false,
             messages,
         };
@@ -298,7 +367,7 @@ mod tests {
         // never a confident wrong answer.
         let one =
             "Me siento muy triste últimamente y no sé qué hacer con mi vida ni con mi familia.";
-        assert_eq!(conversation([one]).language.code, "und");
+        assert_eq!(conversation([one], &[]).language.code, "und");
         assert_eq!(guess("ok").code, "und");
         assert_eq!(guess("").code, "und");
     }
@@ -324,21 +393,101 @@ mod tests {
 
     #[test]
     fn a_conversation_takes_the_language_of_most_of_its_text_and_reports_mixing() {
-        let c = conversation([
-            "I have been feeling anxious lately and I cannot sleep at night.",
-            "It sounds like you are going through a lot, and that must be exhausting.",
-            "Yes.",
-        ]);
+        let c = conversation(
+            [
+                "I have been feeling anxious lately and I cannot sleep at night.",
+                "It sounds like you are going through a lot, and that must be exhausting.",
+                "Yes.",
+            ],
+            &[],
+        );
         assert_eq!(c.language.code, "en");
         assert!(!c.mixed);
         assert_eq!(c.messages, vec!["en", "en", "und"]);
-        let mixed = conversation([
-            "I have been feeling anxious lately and I cannot sleep at night.",
-            "我最近感觉很焦虑，晚上睡不着觉，不知道该怎么办，我很害怕。",
-        ]);
+        let mixed = conversation(
+            [
+                "I have been feeling anxious lately and I cannot sleep at night.",
+                "我最近感觉很焦虑，晚上睡不着觉，不知道该怎么办，我很害怕。",
+            ],
+            &[],
+        );
         assert!(mixed.mixed, "{mixed:?}");
-        let short = conversation(["hi", "hello"]);
+        let short = conversation(["hi", "hello"], &[]);
         assert_eq!(short.language.code, "und");
+    }
+
+    /// Every message content (`text` or `content`) of the JSONL files of a fixture folder.
+    fn fixture_messages(dir: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(dir);
+        let mut out = Vec::new();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|x| x == "jsonl"))
+        {
+            for line in std::fs::read_to_string(f).unwrap().lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                for key in ["dialog", "messages"] {
+                    for m in v[key].as_array().into_iter().flatten() {
+                        if let Some(t) = m["text"].as_str().or(m["content"].as_str()) {
+                            out.push(t.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_english_fast_path_agrees_with_whatlang_on_real_messages() {
+        // ESConv (English support chats): where the fast path fires and whatlang is confident,
+        // whatlang says English too; SMILE (Chinese) never takes the fast path.
+        let en = fixture_messages("esconv");
+        assert!(en.len() > 200, "{}", en.len());
+        let (mut fired, mut both, mut agree) = (0, 0, 0);
+        for m in &en {
+            if english_fast_path(m).is_some() {
+                fired += 1;
+                let g = whatlang_guess(sample(m), MIN_MESSAGE_CONFIDENCE);
+                if g.is_determined() {
+                    both += 1;
+                    agree += usize::from(g.code == "en");
+                }
+            }
+        }
+        assert!(
+            fired * 3 > en.len(),
+            "fast path fired on {fired} of {}",
+            en.len()
+        );
+        assert!(both > 50 && agree == both, "{agree} of {both} agree");
+        let zh = fixture_messages("smile");
+        assert!(zh.len() > 50);
+        assert!(zh.iter().all(|m| english_fast_path(m).is_none()));
+        let judged: Vec<&str> = zh
+            .iter()
+            .map(|m| guess(m).code)
+            .filter(|c| *c != "und")
+            .collect();
+        assert!(judged.iter().all(|c| *c == "zh"), "{judged:?}");
+    }
+
+    #[test]
+    fn markers_fit_the_fast_path_buffer() {
+        assert!(
+            ENGLISH_MARKERS
+                .iter()
+                .chain(&ENGLISH_COMMON)
+                .all(|w| w.len() <= 7)
+        );
     }
 
     #[test]
