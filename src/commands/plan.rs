@@ -104,7 +104,8 @@ pub fn explain(storage: &Storage, plan: &Plan) -> Result<Value> {
     }));
     Ok(json!({
         "release": release.uri,
-        "runs": output.join("runs").uri,
+        // Run directories are local cache unless `--run-dir` says otherwise (never the output).
+        "runs": crate::storage::runs_root().display().to_string(),
         "spec_sha256": plan.sha256(),
         "sources": sources,
         "stages": stages,
@@ -120,7 +121,7 @@ pub fn render(v: &Value) -> String {
     let _ = writeln!(out, "release  {}", v["release"].as_str().unwrap_or(""));
     let _ = writeln!(
         out,
-        "runs     {}/<run-id>",
+        "runs     {}/<run-id> (local cache; `build --run-dir DIR` chooses another)",
         v["runs"].as_str().unwrap_or("")
     );
     let _ = writeln!(

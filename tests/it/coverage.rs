@@ -145,6 +145,11 @@ fn plan_shows_sources_stages_routing_and_gates_without_building() {
             .unwrap()
             .ends_with("releases/fixtures/0.1.0")
     );
+    // Run directories are local cache, never the output (they hold unredacted text).
+    assert_eq!(
+        v["runs"].as_str().unwrap(),
+        test_cache().join("trainready/runs").to_str().unwrap()
+    );
     let sources = v["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 12);
     let esconv = sources.iter().find(|s| s["name"] == "esconv").unwrap();

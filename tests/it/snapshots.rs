@@ -25,6 +25,7 @@ const COMMANDS: [&str; 11] = [
 fn settings(tmp: &std::path::Path) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(&regex_escape(tmp.to_str().unwrap()), "[TMP]");
+    s.add_filter(&regex_escape(test_cache().to_str().unwrap()), "[CACHE]");
     s.add_filter(&regex_escape(repo().to_str().unwrap()), "[REPO]");
     s.add_filter(r"\d{8}T\d{6}Z\.\d{9}-[0-9a-f]{8}-[0-9a-f]{8}", "[RUN-ID]");
     s.add_filter(r"trainready-probe-\d+", "trainready-probe-[PID]");
@@ -51,6 +52,8 @@ fn clean(args: &[&str]) -> std::process::Output {
     for v in trainready::commands::check::VARIABLES {
         c.env_remove(v);
     }
+    // Run directories (named by `plan`) in the tests' own cache, shown as `[CACHE]`.
+    c.env("XDG_CACHE_HOME", test_cache());
     c.output().unwrap()
 }
 
