@@ -1109,6 +1109,43 @@ mod tests {
         assert_eq!(short.failed.unwrap().0, "language");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any conversation (any roles, any Unicode, empty messages, long runs): no panic, every
+        /// fraction in [0, 1], a trim keeps the system prefix and leaves a user-first,
+        /// assistant-last body, and a reason never quotes a message.
+        #[test]
+        fn any_conversation_is_judged_without_panic(
+            msgs in proptest::collection::vec(
+                (proptest::sample::select(vec!["user", "assistant", "system", "tool"]), ".{0,120}"),
+                0..12,
+            ),
+            shape in proptest::sample::select(vec!["keep", "trim", "reject"]),
+        ) {
+            let refs: Vec<(&str, &str)> = msgs.iter().map(|(r, c)| (*r, c.as_str())).collect();
+            let s = judge(&refs, false, &spec(&format!("sft_shape = \"{shape}\"\nlanguages = [\"en\"]")));
+            for f in [s.alpha_words_frac, s.url_or_emoji_only_frac, s.dup_line_frac,
+                      s.dup_line_char_frac, s.repeated_message_frac, s.language_confidence]
+                .into_iter()
+                .chain(s.top_ngram_frac.iter().copied())
+                .chain(s.dup_ngram_frac.iter().copied())
+            {
+                proptest::prop_assert!((0.0..=1.0).contains(&f), "{f}");
+            }
+            if let Some((first, a, b)) = s.trim {
+                proptest::prop_assert!(first <= a && a <= b && b <= refs.len());
+                proptest::prop_assert!(refs[..first].iter().all(|(r, _)| *r == "system"));
+                proptest::prop_assert_eq!(refs[a].0, "user");
+                proptest::prop_assert_eq!(refs[b - 1].0, "assistant");
+            }
+            if let Some((_, reason)) = &s.failed {
+                for (_, c) in &refs {
+                    proptest::prop_assert!(c.chars().count() < 8 || !reason.contains(*c));
+                }
+            }
+        }
+    }
+
     #[test]
     fn runs_urls_and_emoji() {
         assert_eq!(longest_run("aaa bb"), 3);
