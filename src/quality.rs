@@ -450,57 +450,36 @@ pub fn apply(
             *report.filtered_by_source.entry(src.clone()).or_default() += 1;
         }
     }
-    let f = |get: fn(&Signals) -> f64| signals.iter().map(get).collect::<Vec<f64>>();
-    let mut dist = |name: String, v: Vec<f64>| {
-        report.signals.insert(name, Distribution::of(v));
+    // Each numeric signal once: its distribution, and its column (integer counts as u32, the
+    // rest as f32), in column order.
+    let numeric = numeric_signals(&signals, spec);
+    for (name, values, _) in &numeric {
+        report
+            .signals
+            .insert(name.clone(), Distribution::of(values.clone()));
+    }
+    let numeric_column = |(name, values, count): &(String, Vec<f64>, bool)| {
+        if *count {
+            Column::new(
+                name.into(),
+                values.iter().map(|v| *v as u32).collect::<Vec<u32>>(),
+            )
+        } else {
+            Column::new(
+                name.into(),
+                values.iter().map(|v| *v as f32).collect::<Vec<f32>>(),
+            )
+        }
     };
-    dist("language_confidence".into(), f(|s| s.language_confidence));
-    dist("n_messages".into(), f(|s| f64::from(s.n_messages)));
-    dist(
-        "min_message_chars".into(),
-        f(|s| f64::from(s.min_message_chars)),
-    );
-    dist(
-        "max_message_chars".into(),
-        f(|s| f64::from(s.max_message_chars)),
-    );
-    dist("alpha_words_frac".into(), f(|s| s.alpha_words_frac));
-    dist(
-        "url_or_emoji_only_frac".into(),
-        f(|s| s.url_or_emoji_only_frac),
-    );
-    dist("dup_line_frac".into(), f(|s| s.dup_line_frac));
-    dist("dup_line_char_frac".into(), f(|s| s.dup_line_char_frac));
-    dist(
-        "repeated_message_frac".into(),
-        f(|s| s.repeated_message_frac),
-    );
-    dist("max_char_run".into(), f(|s| f64::from(s.max_char_run)));
-    for (k, (n, _)) in spec.top_ngrams.iter().enumerate() {
-        dist(
-            format!("top_{n}gram_frac"),
-            signals.iter().map(|s| s.top_ngram_frac[k]).collect(),
-        );
-    }
-    for (k, (n, _)) in spec.dup_ngrams.iter().enumerate() {
-        dist(
-            format!("dup_{n}gram_frac"),
-            signals.iter().map(|s| s.dup_ngram_frac[k]).collect(),
-        );
-    }
-
-    let f32s =
-        |get: fn(&Signals) -> f64| signals.iter().map(|s| get(s) as f32).collect::<Vec<f32>>();
-    let u32s = |get: fn(&Signals) -> u32| signals.iter().map(get).collect::<Vec<u32>>();
+    let (confidence, rest) = numeric
+        .split_first()
+        .expect("invariant: language_confidence is the first numeric signal");
     let mut columns = vec![
         Column::new(
             "language".into(),
             signals.iter().map(|s| s.language).collect::<Vec<&str>>(),
         ),
-        Column::new(
-            "language_confidence".into(),
-            f32s(|s| s.language_confidence),
-        ),
+        numeric_column(confidence),
         Column::new(
             "mixed_language".into(),
             signals
@@ -515,41 +494,9 @@ pub fn apply(
                 .map(|s| s.message_languages.as_str())
                 .collect::<Vec<&str>>(),
         ),
-        Column::new("n_messages".into(), u32s(|s| s.n_messages)),
-        Column::new("min_message_chars".into(), u32s(|s| s.min_message_chars)),
-        Column::new("max_message_chars".into(), u32s(|s| s.max_message_chars)),
-        Column::new("alpha_words_frac".into(), f32s(|s| s.alpha_words_frac)),
-        Column::new(
-            "url_or_emoji_only_frac".into(),
-            f32s(|s| s.url_or_emoji_only_frac),
-        ),
-        Column::new("dup_line_frac".into(), f32s(|s| s.dup_line_frac)),
-        Column::new("dup_line_char_frac".into(), f32s(|s| s.dup_line_char_frac)),
     ];
-    for (k, (n, _)) in spec.top_ngrams.iter().enumerate() {
-        columns.push(Column::new(
-            format!("top_{n}gram_frac").into(),
-            signals
-                .iter()
-                .map(|s| s.top_ngram_frac[k] as f32)
-                .collect::<Vec<f32>>(),
-        ));
-    }
-    for (k, (n, _)) in spec.dup_ngrams.iter().enumerate() {
-        columns.push(Column::new(
-            format!("dup_{n}gram_frac").into(),
-            signals
-                .iter()
-                .map(|s| s.dup_ngram_frac[k] as f32)
-                .collect::<Vec<f32>>(),
-        ));
-    }
+    columns.extend(rest.iter().map(numeric_column));
     columns.extend([
-        Column::new(
-            "repeated_message_frac".into(),
-            f32s(|s| s.repeated_message_frac),
-        ),
-        Column::new("max_char_run".into(), u32s(|s| s.max_char_run)),
         Column::new(
             "sft_shape_ok".into(),
             signals
@@ -557,7 +504,13 @@ pub fn apply(
                 .map(|s| s.starts_ok && s.ends_ok)
                 .collect::<Vec<bool>>(),
         ),
-        Column::new("trimmed_messages".into(), u32s(|s| s.trimmed_messages)),
+        Column::new(
+            "trimmed_messages".into(),
+            signals
+                .iter()
+                .map(|s| s.trimmed_messages)
+                .collect::<Vec<u32>>(),
+        ),
         Column::new(
             "status".into(),
             signals
@@ -590,6 +543,75 @@ pub fn apply(
         "quality"
     );
     Ok((df, report))
+}
+
+/// The numeric signals as (name, one value per record, whether it is an integer count), in the
+/// order of their columns: `language_confidence` first, then the shape and repetition signals.
+fn numeric_signals(signals: &[Signals], spec: &QualitySpec) -> Vec<(String, Vec<f64>, bool)> {
+    let of = |get: &dyn Fn(&Signals) -> f64| signals.iter().map(get).collect::<Vec<f64>>();
+    let mut out = vec![
+        (
+            "language_confidence".to_string(),
+            of(&|s| s.language_confidence),
+            false,
+        ),
+        (
+            "n_messages".to_string(),
+            of(&|s| f64::from(s.n_messages)),
+            true,
+        ),
+        (
+            "min_message_chars".to_string(),
+            of(&|s| f64::from(s.min_message_chars)),
+            true,
+        ),
+        (
+            "max_message_chars".to_string(),
+            of(&|s| f64::from(s.max_message_chars)),
+            true,
+        ),
+        (
+            "alpha_words_frac".to_string(),
+            of(&|s| s.alpha_words_frac),
+            false,
+        ),
+        (
+            "url_or_emoji_only_frac".to_string(),
+            of(&|s| s.url_or_emoji_only_frac),
+            false,
+        ),
+        ("dup_line_frac".to_string(), of(&|s| s.dup_line_frac), false),
+        (
+            "dup_line_char_frac".to_string(),
+            of(&|s| s.dup_line_char_frac),
+            false,
+        ),
+    ];
+    for (k, (n, _)) in spec.top_ngrams.iter().enumerate() {
+        out.push((
+            format!("top_{n}gram_frac"),
+            of(&|s| s.top_ngram_frac[k]),
+            false,
+        ));
+    }
+    for (k, (n, _)) in spec.dup_ngrams.iter().enumerate() {
+        out.push((
+            format!("dup_{n}gram_frac"),
+            of(&|s| s.dup_ngram_frac[k]),
+            false,
+        ));
+    }
+    out.push((
+        "repeated_message_frac".to_string(),
+        of(&|s| s.repeated_message_frac),
+        false,
+    ));
+    out.push((
+        "max_char_run".to_string(),
+        of(&|s| f64::from(s.max_char_run)),
+        true,
+    ));
+    out
 }
 
 /// Measure one conversation and apply the rules, in a fixed order (the first failure is the
@@ -751,59 +773,66 @@ fn judge(msgs: &[(&str, &str)], not_chat: bool, spec: &QualitySpec) -> Signals {
     s
 }
 
-/// The rules that need at least `min_words_for_ratios` words.
+/// The rules that need at least `min_words_for_ratios` words (Gopher's), in order:
+/// (rule, signal, value, limit, whether the limit is a minimum).
 fn ratio_rules(s: &Signals, spec: &QualitySpec) -> Option<(&'static str, String)> {
-    let fail = |rule: &'static str, why: String| Some((rule, format!("quality:{rule}: {why}")));
-    if s.alpha_words_frac < spec.min_alpha_words_fraction {
-        return fail(
+    let mut checks: Vec<(&'static str, String, f64, f64, bool)> = vec![
+        (
             "alpha_words",
-            format!(
-                "alpha_words_frac {:.3} < {} (Gopher)",
-                s.alpha_words_frac, spec.min_alpha_words_fraction
-            ),
-        );
-    }
-    if s.dup_line_frac > spec.max_dup_line_fraction {
-        return fail(
+            "alpha_words_frac".into(),
+            s.alpha_words_frac,
+            spec.min_alpha_words_fraction,
+            true,
+        ),
+        (
             "dup_lines",
-            format!(
-                "dup_line_frac {:.3} > {} (Gopher)",
-                s.dup_line_frac, spec.max_dup_line_fraction
-            ),
-        );
-    }
-    if s.dup_line_char_frac > spec.max_dup_line_char_fraction {
-        return fail(
+            "dup_line_frac".into(),
+            s.dup_line_frac,
+            spec.max_dup_line_fraction,
+            false,
+        ),
+        (
             "dup_line_chars",
-            format!(
-                "dup_line_char_frac {:.3} > {} (Gopher)",
-                s.dup_line_char_frac, spec.max_dup_line_char_fraction
-            ),
-        );
-    }
+            "dup_line_char_frac".into(),
+            s.dup_line_char_frac,
+            spec.max_dup_line_char_fraction,
+            false,
+        ),
+    ];
     for (k, &(n, max)) in spec.top_ngrams.iter().enumerate() {
-        if s.top_ngram_frac[k] > max {
-            return fail(
-                "top_ngram",
-                format!(
-                    "top_{n}gram_frac {:.3} > {max} (Gopher)",
-                    s.top_ngram_frac[k]
-                ),
-            );
-        }
+        checks.push((
+            "top_ngram",
+            format!("top_{n}gram_frac"),
+            s.top_ngram_frac[k],
+            max,
+            false,
+        ));
     }
     for (k, &(n, max)) in spec.dup_ngrams.iter().enumerate() {
-        if s.dup_ngram_frac[k] > max {
-            return fail(
-                "dup_ngram",
-                format!(
-                    "dup_{n}gram_frac {:.3} > {max} (Gopher)",
-                    s.dup_ngram_frac[k]
-                ),
-            );
-        }
+        checks.push((
+            "dup_ngram",
+            format!("dup_{n}gram_frac"),
+            s.dup_ngram_frac[k],
+            max,
+            false,
+        ));
     }
-    None
+    checks
+        .into_iter()
+        .find_map(|(rule, signal, value, limit, minimum)| {
+            let fails = if minimum {
+                value < limit
+            } else {
+                value > limit
+            };
+            let op = if minimum { "<" } else { ">" };
+            fails.then(|| {
+                (
+                    rule,
+                    format!("quality:{rule}: {signal} {value:.3} {op} {limit} (Gopher)"),
+                )
+            })
+        })
 }
 
 fn ratio(a: usize, b: usize) -> f64 {

@@ -580,18 +580,23 @@ fn quality(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
         return Ok(());
     }
     let cell = |v: &Value| count_cell(v.as_u64(), k);
+    // `{"a": 3, "b": 9}` as `a <5, b 9` (empty when there is nothing).
+    let counts = |v: &Value| {
+        v.as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(name, n)| format!("{name} {}", cell(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
     doc.push(Block::H2("Quality filters and languages".into()));
     doc.push(Block::P(format!(
         "{} of {} records filtered (by source: {}); `sft_shape` trimmed {} messages from {} records; {} records start with the assistant and {} end with the user before any trim.",
         cell(&q["filtered"]),
         cell(&q["records"]),
-        q["filtered_by_source"]
-            .as_object()
-            .map(|o| o
-                .iter()
-                .map(|(s, n)| format!("{s} {}", cell(n)))
-                .collect::<Vec<_>>()
-                .join(", "))
+        Some(counts(&q["filtered_by_source"]))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "none".into()),
         cell(&q["trimmed_messages"]),
@@ -621,20 +626,7 @@ fn quality(input: &ReportInput<'_>, doc: &mut Vec<Block>) -> Result<()> {
         head: h(&["source", "languages of the exported records"]),
         rows: by_source
             .iter()
-            .map(|(src, langs)| {
-                vec![
-                    src.clone(),
-                    langs
-                        .as_object()
-                        .map(|o| {
-                            o.iter()
-                                .map(|(l, n)| format!("{l} {}", cell(n)))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
-                        .unwrap_or_default(),
-                ]
-            })
+            .map(|(src, langs)| vec![src.clone(), counts(langs)])
             .collect(),
     });
     let non_target = exported["non_target_language_share"]

@@ -205,6 +205,22 @@ fn counsel_chat_source(name: &str, path: &Path, split: &str) -> String {
     )
 }
 
+/// A JSON file (stats.json, gates.json, release.json, ...).
+pub fn json_file(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{path:?}: {e}")))
+        .unwrap()
+}
+
+/// The gate called `name` in a `gates.json`.
+pub fn gate<'a>(gates: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    gates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == name)
+        .unwrap_or_else(|| panic!("no gate {name} in {gates}"))
+}
+
 /// Write a spec file into `dir` and return its path.
 pub fn write_spec(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);

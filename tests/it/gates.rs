@@ -2,23 +2,7 @@
 //! (the others are unit-tested in `src/gates.rs`), drift against a baseline release, and the
 //! report's content (figures present, no raw text, small cells suppressed).
 
-use serde_json::Value;
-
 use crate::common::*;
-
-fn json_file(path: &std::path::Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{path:?}: {e}")))
-        .unwrap()
-}
-
-fn gate<'a>(gates: &'a Value, name: &str) -> &'a Value {
-    gates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == name)
-        .unwrap_or_else(|| panic!("no gate {name} in {gates}"))
-}
 
 #[test]
 fn failing_fixture_spec_publishes_nothing_and_reports_by_how_much() {

@@ -5,10 +5,6 @@ use serde_json::Value;
 
 use crate::common::*;
 
-fn json_file(p: &std::path::Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
-
 /// A spec over one hand-written JSONL source (`chatml` mapping) plus `extra` sections.
 fn one_source_spec(dir: &std::path::Path, records: &[Value], extra: &str) -> std::path::PathBuf {
     let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
@@ -235,9 +231,9 @@ fn r17_tokenizer_choice_changes_the_counts_and_unknown_ones_are_spec_errors() {
 fn r17_quality_is_off_without_its_table_and_a_gate_on_its_metrics_fails_closed() {
     let tmp = tempfile::tempdir().unwrap();
     let recs = [chat("en", &EN), chat("es", &ES)];
-    let gate = "\n[[gate]]\nname = \"non_target\"\nmetric = \"quality.exported.non_target_language_share\"\nop = \"<=\"\nthreshold = 0.02\n";
+    let gate_spec = "\n[[gate]]\nname = \"non_target\"\nmetric = \"quality.exported.non_target_language_share\"\nop = \"<=\"\nthreshold = 0.02\n";
     // No [quality]: nothing filtered, no language column, and the gate cannot see: it fails.
-    let spec = one_source_spec(tmp.path(), &recs, gate);
+    let spec = one_source_spec(tmp.path(), &recs, gate_spec);
     let run = tmp.path().join("run");
     let o = build_with_run(&spec, &tmp.path().join("o"), &run);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
@@ -251,27 +247,21 @@ fn r17_quality_is_off_without_its_table_and_a_gate_on_its_metrics_fails_closed()
     let spec = one_source_spec(
         tmp.path(),
         &recs,
-        &format!("\n[quality]\nlanguages = [\"en\"]\n{gate}"),
+        &format!("\n[quality]\nlanguages = [\"en\"]\n{gate_spec}"),
     );
     let rel = build_ok(&spec, &tmp.path().join("o2"), "q", "1.0.0");
     let ledger = ledger_rows(&rel);
     assert_eq!(ledger["chats/es"].1, "filtered");
     assert_eq!(ledger["chats/en"].1, "exported");
     let gates = json_file(&rel.join("reports/gates.json"));
-    let g = gates
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "non_target")
-        .unwrap();
-    assert_eq!(g["passed"], true);
+    assert_eq!(gate(&gates, "non_target")["passed"], true);
 
     // Keeping every language but gating the share: the Spanish one is exported and the gate
     // (50% outside English > 2%) blocks the release.
     let spec = one_source_spec(
         tmp.path(),
         &recs,
-        &format!("\n[quality]\n{gate}").replace(
+        &format!("\n[quality]\n{gate_spec}").replace(
             "quality.exported.non_target_language_share",
             "quality.exported.language_share.es",
         ),
